@@ -1,0 +1,229 @@
+import datetime
+
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions as drf_permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from portal.api.base import ActionSerializer, RequiredReasonActionSerializer, pop_reason
+from portal.api.history import HistoryMixin
+from portal.api.views import ServiceActionMixin
+
+from .. import permissions, services
+from ..models import Affiliate, AffiliateReport, Deferment, Membership
+from .filters import AffiliateFilter, AffiliateReportFilter, DefermentFilter, MembershipFilter
+from .serializers import (
+    AffiliateReportSerializer,
+    AffiliateSerializer,
+    DefermentSerializer,
+    MembershipDecisionSerializer,
+    MembershipSerializer,
+)
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="Compute compliance as of this date (default: today).",
+)
+
+
+def _parse_as_of(request) -> datetime.date | None:
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return None
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationError({"as_of": _("Enter a date as YYYY-MM-DD.")})
+    return value
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF])
+)
+class AffiliateViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The affiliate directory: public profiles; compliance for members and staff."""
+
+    serializer_class = AffiliateSerializer
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
+    filterset_class = AffiliateFilter
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "recognition_date", "country", "type"]
+    ordering = ["name"]
+    history_permission = staticmethod(permissions.can_view_affiliate_private)
+
+    def get_queryset(self):
+        return Affiliate.objects.with_compliance(_parse_as_of(self.request))
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = services.affiliate_create(
+            actor=self.request.user, reason=reason, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        affiliate = services.affiliate_update(
+            actor=self.request.user, affiliate=serializer.instance, reason=reason, **data
+        )
+        serializer.instance = self.get_queryset().get(pk=affiliate.pk)
+
+
+class MembershipViewSet(
+    HistoryMixin,
+    ServiceActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Memberships. POST here asks to join an affiliate; an admin or staff approves."""
+
+    serializer_class = MembershipSerializer
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
+    filterset_class = MembershipFilter
+    ordering_fields = ["requested_at", "decided_at"]
+    ordering = ["affiliate__name", "id"]
+    service_object_name = "membership"
+    history_permission = staticmethod(permissions.can_view_membership_history)
+
+    def get_queryset(self):
+        return permissions.visible_memberships(
+            self.request.user, Membership.objects.select_related("user", "affiliate")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = services.membership_request(
+            actor=self.request.user,
+            affiliate=data["affiliate"],
+            message=data.get("message", ""),
+            reason=reason,
+        )
+
+    @extend_schema(request=MembershipDecisionSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Let a pending requester in, with a role (affiliate admins and staff)."""
+        return self.run_service_action(
+            request, services.membership_approve, MembershipDecisionSerializer
+        )
+
+    @extend_schema(request=ActionSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self.run_service_action(request, services.membership_reject)
+
+    @extend_schema(request=MembershipDecisionSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"], url_path="set-role")
+    def set_role(self, request, pk=None):
+        return self.run_service_action(
+            request, services.membership_change_role, MembershipDecisionSerializer
+        )
+
+    @extend_schema(request=ActionSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        """End a membership: an admin removes someone, or a person leaves."""
+        return self.run_service_action(request, services.membership_remove)
+
+
+class AffiliateReportViewSet(
+    HistoryMixin,
+    ServiceActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Annual activity and financial reports, scheduled from the reporting rules."""
+
+    serializer_class = AffiliateReportSerializer
+    filterset_class = AffiliateReportFilter
+    search_fields = ["affiliate__name", "summary"]
+    ordering_fields = ["due_date", "fiscal_year", "submitted_at"]
+    ordering = ["-fiscal_year", "affiliate__name", "kind"]
+    service_object_name = "report"
+    history_permission = staticmethod(permissions.can_view_affiliate_report)
+
+    def get_queryset(self):
+        return permissions.visible_affiliate_reports(
+            self.request.user, AffiliateReport.objects.all()
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = services.affiliate_report_update(
+            actor=self.request.user, report=serializer.instance, reason=reason, **data
+        )
+
+    @extend_schema(request=ActionSerializer, responses=AffiliateReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self.run_service_action(request, services.affiliate_report_submit)
+
+    @extend_schema(request=ActionSerializer, responses=AffiliateReportSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self.run_service_action(request, services.affiliate_report_accept)
+
+    @extend_schema(
+        request=RequiredReasonActionSerializer, responses=AffiliateReportSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        return self.run_service_action(
+            request, services.affiliate_report_send_back, RequiredReasonActionSerializer
+        )
+
+
+class DefermentViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Deferments of annual reporting, granted by staff."""
+
+    serializer_class = DefermentSerializer
+    filterset_class = DefermentFilter
+    ordering_fields = ["valid_from", "until"]
+    ordering = ["-valid_from"]
+    history_permission = staticmethod(permissions.can_view_affiliate_report)
+
+    def get_queryset(self):
+        return permissions.visible_deferments(
+            self.request.user, Deferment.objects.select_related("granted_by")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = services.deferment_grant(
+            actor=self.request.user, reason=reason, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = services.deferment_update(
+            actor=self.request.user, deferment=serializer.instance, reason=reason, **data
+        )

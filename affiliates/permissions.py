@@ -1,0 +1,164 @@
+"""Who may see and do what with affiliates, memberships and annual reports.
+
+The one place these rules live: the API, the admin and the services all ask here.
+Roles come from approved memberships only; a pending request grants nothing.
+"""
+
+from django.db.models import Q, QuerySet
+
+from .choices import AffiliateReportStatus, MembershipRole, MembershipStatus
+
+
+def is_staff(user) -> bool:
+    """Programme staff: Django staff accounts that are active."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def _memberships(user) -> dict[int, str]:
+    """{affiliate id: role} of the user's active memberships, read once per request.
+
+    Kept on the user object, which lives for one request only, so nothing is shared
+    between requests or processes.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return {}
+    cached = getattr(user, "_portal_active_memberships", None)
+    if cached is None:
+        from .models import Membership
+
+        cached = dict(
+            Membership.objects.filter(
+                user=user, status=MembershipStatus.ACTIVE
+            ).values_list("affiliate_id", "role")
+        )
+        user._portal_active_memberships = cached
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """Drop the per-request cache after a service changed this user's memberships."""
+    if user is not None and hasattr(user, "_portal_active_memberships"):
+        del user._portal_active_memberships
+
+
+def member_affiliate_ids(user) -> set[int]:
+    return set(_memberships(user))
+
+
+def admin_affiliate_ids(user) -> set[int]:
+    return {aid for aid, role in _memberships(user).items() if role == MembershipRole.ADMIN}
+
+
+def is_member(user, affiliate_id: int) -> bool:
+    """An approved member of the affiliate, in any role."""
+    return affiliate_id in _memberships(user)
+
+
+def is_admin(user, affiliate_id: int) -> bool:
+    return _memberships(user).get(affiliate_id) == MembershipRole.ADMIN
+
+
+# Affiliates -----------------------------------------------------------------------
+
+
+def can_view_affiliate_private(user, affiliate) -> bool:
+    """Compliance, reports, deferments and history: staff and approved members."""
+    return is_staff(user) or is_member(user, affiliate.pk)
+
+
+def can_create_affiliate(user) -> bool:
+    return is_staff(user)
+
+
+def can_edit_affiliate(user, affiliate) -> bool:
+    """Affiliate admins edit their public profile; staff edit everything."""
+    return is_staff(user) or is_admin(user, affiliate.pk)
+
+
+# Fields only staff may change: they decide recognition and standing.
+STAFF_ONLY_AFFILIATE_FIELDS = frozenset(
+    {"slug", "type", "status", "recognition_date", "reporting_since"}
+)
+
+
+def can_view_members(user, affiliate) -> bool:
+    """A member list is public only if the affiliate does not hide it."""
+    return (
+        not affiliate.hide_members
+        or is_staff(user)
+        or is_member(user, affiliate.pk)
+    )
+
+
+def visible_memberships(user, queryset: QuerySet) -> QuerySet:
+    """Memberships a user may see.
+
+    Staff: all. Anyone: their own requests and memberships. Members: the active
+    members of their affiliates; admins also see pending requests. Others: the active
+    members of affiliates that do not hide their members.
+    """
+    if is_staff(user):
+        return queryset
+    visible = Q(status=MembershipStatus.ACTIVE, affiliate__hide_members=False)
+    if user and user.is_authenticated:
+        visible |= Q(user=user)
+        visible |= Q(
+            status=MembershipStatus.ACTIVE, affiliate_id__in=member_affiliate_ids(user)
+        )
+        visible |= Q(affiliate_id__in=admin_affiliate_ids(user))
+    return queryset.filter(visible)
+
+
+def can_decide_membership(user, membership) -> bool:
+    """Approve, reject, change the role of or remove a membership."""
+    return is_staff(user) or is_admin(user, membership.affiliate_id)
+
+
+def can_leave(user, membership) -> bool:
+    return bool(user and user.is_authenticated and membership.user_id == user.pk)
+
+
+def can_view_membership_history(user, membership) -> bool:
+    return (
+        is_staff(user)
+        or is_admin(user, membership.affiliate_id)
+        or membership.user_id == getattr(user, "pk", None)
+    )
+
+
+# Annual reports and deferments ---------------------------------------------------
+
+
+def visible_affiliate_reports(user, queryset: QuerySet) -> QuerySet:
+    if is_staff(user):
+        return queryset
+    return queryset.filter(affiliate_id__in=member_affiliate_ids(user))
+
+
+def can_edit_affiliate_report(user, report) -> bool:
+    """Members prepare the report while it is a draft or sent back."""
+    return report.status in {
+        AffiliateReportStatus.DRAFT,
+        AffiliateReportStatus.SENT_BACK,
+    } and (is_staff(user) or is_member(user, report.affiliate_id))
+
+
+def can_submit_affiliate_report(user, report) -> bool:
+    return is_staff(user) or is_admin(user, report.affiliate_id)
+
+
+def can_review_affiliate_report(user, report) -> bool:
+    return is_staff(user)
+
+
+def visible_deferments(user, queryset: QuerySet) -> QuerySet:
+    return visible_affiliate_reports(user, queryset)
+
+
+def can_manage_deferments(user) -> bool:
+    return is_staff(user)
+
+
+def can_view_affiliate_report(user, report) -> bool:
+    """A report, a deferment and their history: staff and the affiliate's members."""
+    return is_staff(user) or is_member(user, report.affiliate_id)

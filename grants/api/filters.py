@@ -1,0 +1,56 @@
+import django_filters
+
+from ..models import FundProgram, GrantReport, InterestDeclaration, Proposal, ProposalDeclaration, Round
+
+
+class FundProgramFilter(django_filters.FilterSet):
+    class Meta:
+        model = FundProgram
+        fields = ["is_active"]
+
+
+class RoundFilter(django_filters.FilterSet):
+    open_on = django_filters.DateFilter(method="filter_open_on")
+
+    class Meta:
+        model = Round
+        fields = ["program"]
+
+    def filter_open_on(self, queryset, name, value):
+        return queryset.filter(opens_on__lte=value, closes_on__gte=value)
+
+
+class ProposalFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Proposal._meta.get_field("status").choices)
+    start_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    end_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
+    end_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
+    decided_after = django_filters.DateFilter(field_name="decided_at", lookup_expr="date__gte")
+    decided_before = django_filters.DateFilter(field_name="decided_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Proposal
+        fields = ["affiliate", "program", "round", "language", "currency"]
+
+
+class GrantReportFilter(django_filters.FilterSet):
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    affiliate = django_filters.NumberFilter(field_name="proposal__affiliate")
+
+    class Meta:
+        model = GrantReport
+        fields = ["proposal", "kind", "status"]
+
+
+class InterestDeclarationFilter(django_filters.FilterSet):
+    class Meta:
+        model = InterestDeclaration
+        fields = ["year", "user", "no_interests"]
+
+
+class ProposalDeclarationFilter(django_filters.FilterSet):
+    class Meta:
+        model = ProposalDeclaration
+        fields = ["proposal", "user", "has_conflict", "conflict_type"]

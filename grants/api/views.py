@@ -1,0 +1,375 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions as drf_permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from affiliates.permissions import is_staff
+from portal.api.base import (
+    CHANGE_REASON_HELP,
+    ActionSerializer,
+    RequiredReasonActionSerializer,
+    pop_reason,
+)
+from portal.api.history import HistoryMixin
+from portal.api.views import ServiceActionMixin
+from portal.audit import save_audited
+
+from .. import permissions
+from ..models import (
+    BudgetLine,
+    FundProgram,
+    GrantReport,
+    InterestDeclaration,
+    MetricResult,
+    Proposal,
+    ProposalDeclaration,
+    Round,
+    Rubric,
+    SpendingLine,
+    TargetMetric,
+)
+from ..services import coi, proposals, reports
+from ..services.proposals import PROPOSAL_TRANSITIONS
+from .filters import (
+    FundProgramFilter,
+    GrantReportFilter,
+    InterestDeclarationFilter,
+    ProposalDeclarationFilter,
+    ProposalFilter,
+    RoundFilter,
+)
+from .serializers import (
+    FundProgramSerializer,
+    GrantReportSerializer,
+    InterestDeclarationSerializer,
+    ProposalConditionalDecisionSerializer,
+    ProposalDecisionSerializer,
+    ProposalDeclarationSerializer,
+    ProposalSerializer,
+    RoundSerializer,
+)
+
+
+class StaffWritesMixin:
+    """Programs and rounds: everyone reads; staff write, with history."""
+
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
+
+    def _save(self, serializer, instance):
+        if not permissions.can_manage_programs(self.request.user):
+            raise PermissionDenied
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        for name, value in data.items():
+            setattr(instance, name, value)
+        serializer.instance = save_audited(instance, actor=self.request.user, reason=reason)
+
+    def perform_create(self, serializer):
+        self._save(serializer, serializer.Meta.model())
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+
+class FundProgramViewSet(
+    HistoryMixin,
+    StaffWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Fund programs with their amount bounds, report rules and current rubric."""
+
+    serializer_class = FundProgramSerializer
+    filterset_class = FundProgramFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "min_amount_usd"]
+    ordering = ["name"]
+    history_permission = staticmethod(lambda user, obj: is_staff(user))
+
+    def get_queryset(self):
+        return FundProgram.objects.prefetch_related(
+            Prefetch("rubrics", queryset=Rubric.objects.prefetch_related("criteria"))
+        )
+
+
+class RoundViewSet(
+    HistoryMixin,
+    StaffWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = RoundSerializer
+    filterset_class = RoundFilter
+    search_fields = ["name"]
+    ordering_fields = ["opens_on", "closes_on", "name"]
+    ordering = ["-opens_on", "name"]
+    queryset = Round.objects.all()
+    history_permission = staticmethod(lambda user, obj: is_staff(user))
+
+
+def _transition_action(name: str, service, body=ActionSerializer):
+    """A POST action `/proposals/{id}/<name>/` that runs one transition service."""
+
+    def view(self, request, pk=None):
+        return self.run_service_action(request, service, body)
+
+    # DRF maps the HTTP method to the function's name: set it before decorating.
+    view.__name__ = name
+    view.__doc__ = service.__doc__
+    view = extend_schema(request=body, responses=ProposalSerializer)(view)
+    return action(
+        detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name
+    )(view)
+
+
+class ProposalViewSet(HistoryMixin, ServiceActionMixin, viewsets.ModelViewSet):
+    """Grant proposals. Budget lines and target metrics are written with the proposal.
+
+    State changes are POST actions; the `allowed_actions` field lists those the reader
+    may take now. A forbidden transition answers 409 and changes nothing.
+    """
+
+    serializer_class = ProposalSerializer
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
+    filterset_class = ProposalFilter
+    search_fields = ["title", "summary", "affiliate__name"]
+    ordering_fields = ["title", "start_date", "end_date", "amount_requested", "decided_at", "id"]
+    ordering = ["-id"]
+    service_object_name = "proposal"
+    history_permission = staticmethod(permissions.can_view_proposal_private)
+
+    def get_queryset(self):
+        queryset = Proposal.objects.prefetch_related(
+            "target_metrics",
+            Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("proposal")),
+        )
+        return permissions.visible_proposals(self.request.user, queryset)
+
+    def get_history_querysets(self, proposal):
+        # Lines and metrics keep their proposal id in history, deleted ones too.
+        return [
+            proposal.history.all(),
+            BudgetLine.history.filter(proposal_id=proposal.pk),
+            TargetMetric.history.filter(proposal_id=proposal.pk),
+        ]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        proposal = proposals.proposal_create(actor=self.request.user, reason=reason, **data)
+        serializer.instance = self.refetch(proposal)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        proposal = proposals.proposal_update(
+            actor=self.request.user, proposal=serializer.instance, reason=reason, **data
+        )
+        serializer.instance = self.refetch(proposal)
+
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter("change_reason", str, description=str(CHANGE_REASON_HELP))
+        ],
+    )
+    def destroy(self, request, *args, **kwargs):
+        """Delete a draft (affiliate admins). Its history is kept."""
+        proposals.proposal_delete(
+            actor=request.user,
+            proposal=self.get_object(),
+            reason=request.query_params.get("change_reason", ""),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    submit = _transition_action("submit", proposals.proposal_submit)
+    start_eligibility_check = _transition_action(
+        "start_eligibility_check", proposals.proposal_start_eligibility_check
+    )
+    start_community_review = _transition_action(
+        "start_community_review", proposals.proposal_start_community_review
+    )
+    start_committee_review = _transition_action(
+        "start_committee_review", proposals.proposal_start_committee_review
+    )
+    approve = _transition_action(
+        "approve", proposals.proposal_approve, ProposalDecisionSerializer
+    )
+    approve_with_conditions = _transition_action(
+        "approve_with_conditions",
+        proposals.proposal_approve_with_conditions,
+        ProposalConditionalDecisionSerializer,
+    )
+    decline = _transition_action(
+        "decline", proposals.proposal_decline, RequiredReasonActionSerializer
+    )
+    send_back = _transition_action(
+        "send_back", proposals.proposal_send_back, RequiredReasonActionSerializer
+    )
+    fund = _transition_action("fund", proposals.proposal_fund)
+    start_reporting = _transition_action(
+        "start_reporting", proposals.proposal_start_reporting
+    )
+    close = _transition_action("close", proposals.proposal_close)
+    withdraw = _transition_action("withdraw", proposals.proposal_withdraw)
+
+
+assert set(PROPOSAL_TRANSITIONS) <= set(dir(ProposalViewSet)), "a transition has no action"
+
+
+class GrantReportViewSet(
+    HistoryMixin,
+    ServiceActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Interim, yearly and final grant reports, scheduled when a grant is funded."""
+
+    serializer_class = GrantReportSerializer
+    filterset_class = GrantReportFilter
+    search_fields = ["proposal__title", "narrative"]
+    ordering_fields = ["due_date", "submitted_at", "id"]
+    ordering = ["due_date", "id"]
+    service_object_name = "report"
+    history_permission = staticmethod(permissions.can_view_grant_report)
+
+    def get_queryset(self):
+        queryset = GrantReport.objects.select_related("proposal").prefetch_related(
+            Prefetch(
+                "metric_results", queryset=MetricResult.objects.select_related("metric")
+            ),
+            Prefetch(
+                "spending",
+                queryset=SpendingLine.objects.select_related("budget_line__proposal"),
+            ),
+        )
+        return permissions.visible_grant_reports(self.request.user, queryset)
+
+    def get_history_querysets(self, report):
+        return [
+            report.history.all(),
+            MetricResult.history.filter(report_id=report.pk),
+            SpendingLine.history.filter(report_id=report.pk),
+        ]
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        report = reports.grant_report_update(
+            actor=self.request.user, report=serializer.instance, reason=reason, **data
+        )
+        serializer.instance = self.refetch(report)
+
+    @extend_schema(request=ActionSerializer, responses=GrantReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self.run_service_action(request, reports.grant_report_submit)
+
+    @extend_schema(request=ActionSerializer, responses=GrantReportSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self.run_service_action(request, reports.grant_report_accept)
+
+    @extend_schema(request=RequiredReasonActionSerializer, responses=GrantReportSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        return self.run_service_action(
+            request, reports.grant_report_send_back, RequiredReasonActionSerializer
+        )
+
+
+class InterestDeclarationViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Yearly declarations of interests: seen by the declarant and staff only."""
+
+    serializer_class = InterestDeclarationSerializer
+    filterset_class = InterestDeclarationFilter
+    ordering_fields = ["year", "signed_at"]
+    ordering = ["-year", "id"]
+    history_permission = staticmethod(permissions.can_view_declaration)
+
+    def get_queryset(self):
+        return permissions.visible_declarations(
+            self.request.user,
+            InterestDeclaration.objects.select_related("user").prefetch_related("interests"),
+        )
+
+    def get_history_querysets(self, declaration):
+        return [
+            declaration.history.all(),
+            declaration.interests.model.history.filter(declaration_id=declaration.pk),
+        ]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = self.refetch_declaration(
+            coi.interest_declaration_create(actor=self.request.user, reason=reason, **data)
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = self.refetch_declaration(
+            coi.interest_declaration_update(
+                actor=self.request.user,
+                declaration=serializer.instance,
+                reason=reason,
+                **data,
+            )
+        )
+
+    def refetch_declaration(self, declaration):
+        return self.get_queryset().get(pk=declaration.pk)
+
+
+class ProposalDeclarationViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Per-proposal conflict-of-interest declarations: the declarant and staff."""
+
+    serializer_class = ProposalDeclarationSerializer
+    filterset_class = ProposalDeclarationFilter
+    ordering_fields = ["declared_at", "id"]
+    ordering = ["-declared_at", "id"]
+    history_permission = staticmethod(permissions.can_view_declaration)
+
+    def get_queryset(self):
+        return permissions.visible_declarations(
+            self.request.user, ProposalDeclaration.objects.select_related("user")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = coi.proposal_declaration_create(
+            actor=self.request.user, reason=reason, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        serializer.instance = coi.proposal_declaration_update(
+            actor=self.request.user, declaration=serializer.instance, reason=reason, **data
+        )

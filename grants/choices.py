@@ -1,0 +1,67 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ELIGIBILITY_CHECK = "eligibility_check", _("Eligibility check")
+    COMMUNITY_REVIEW = "community_review", _("Community review")
+    COMMITTEE_REVIEW = "committee_review", _("Committee review")
+    APPROVED = "approved", _("Approved")
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("Approved with conditions")
+    DECLINED = "declined", _("Declined")
+    FUNDED = "funded", _("Funded")
+    REPORTING = "reporting", _("Reporting")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class BudgetCategory(models.TextChoices):
+    PERSONNEL = "personnel", _("Personnel")
+    ADMINISTRATIVE = "administrative", _("Administrative")
+    GRANTS = "grants", _("Grants and contributions")
+    EQUIPMENT = "equipment", _("Equipment and materials")
+    SERVICES = "services", _("Services")
+    TRAVEL_EVENTS = "travel_events", _("Travel and events")
+    COMMUNICATIONS = "communications", _("Communications")
+    LEARNING = "learning", _("Learning and evaluation")
+    IN_KIND = "in_kind", _("In-kind")
+    OTHER = "other", _("Other")
+
+
+class MetricKind(models.TextChoices):
+    PARTICIPANTS = "participants", _("Participants")
+    NEW_USERS = "new_users", _("Newly registered users")
+    CONTENT_PAGES = "content_pages", _("Content pages created or improved")
+    CUSTOM = "custom", _("Defined by the grantee")
+
+
+class GrantReportKind(models.TextChoices):
+    INTERIM = "interim", _("Interim report")
+    ANNUAL = "annual", _("Yearly report")
+    FINAL = "final", _("Final report")
+
+
+class GrantReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    INCOMPLETE = "incomplete", _("Incomplete (sent back)")
+
+
+class InterestKind(models.TextChoices):
+    ORGANISATION_ROLE = "organisation_role", _("Role in an organisation")
+    PAID_WORK = "paid_work", _("Paid work for an affiliate (last two years)")
+    CLOSE_RELATIONSHIP = "close_relationship", _("Close relationship")
+    FINANCIAL = "financial", _("Financial interest")
+    OTHER = "other", _("Other")
+
+
+class ConflictType(models.TextChoices):
+    MEMBER = "member", _("Member of the applicant")
+    BOARD = "board", _("Board member of the applicant")
+    EMPLOYEE = "employee", _("Employee or contractor of the applicant")
+    FAMILY = "family", _("Family or close relationship")
+    FINANCIAL = "financial", _("Financial interest")
+    OTHER = "other", _("Other")

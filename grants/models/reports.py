@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..choices import GrantReportKind, GrantReportStatus
+from .proposals import BudgetLine, Proposal, TargetMetric
+
+
+class GrantReport(models.Model):
+    """An interim, yearly or final report on a funded grant."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="reports"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=GrantReportKind.choices)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=GrantReportStatus.choices,
+        default=GrantReportStatus.DRAFT,
+    )
+    narrative = models.TextField(_("what happened"), blank=True)
+    learnings = models.TextField(_("what was learned"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("comment from staff"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("grant report")
+        verbose_name_plural = _("grant reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "kind", "due_date"], name="one_report_per_due_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} – {self.get_kind_display()}"
+
+    @property
+    def affiliate_id(self):
+        return self.proposal.affiliate_id
+
+
+class MetricResult(models.Model):
+    report = models.ForeignKey(
+        GrantReport, on_delete=models.CASCADE, related_name="metric_results"
+    )
+    metric = models.ForeignKey(
+        TargetMetric, on_delete=models.PROTECT, related_name="results"
+    )
+    actual = models.PositiveIntegerField(_("actual"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "metric"], name="one_result_per_metric"
+            )
+        ]
+
+
+class SpendingLine(models.Model):
+    report = models.ForeignKey(
+        GrantReport, on_delete=models.CASCADE, related_name="spending"
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="spending"
+    )
+    spent = models.DecimalField(
+        _("spent"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    explanation = models.TextField(_("explanation of the variance"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "budget_line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "budget_line"], name="one_spending_per_budget_line"
+            )
+        ]
+
+    @property
+    def variance(self) -> Decimal:
+        """Budgeted minus spent: positive is an underspend."""
+        return self.budget_line.total - Decimal(self.spent)
+
+    def needs_explanation(self) -> bool:
+        budgeted = self.budget_line.total
+        threshold = Decimal(str(settings.PORTAL_VARIANCE_EXPLANATION_THRESHOLD))
+        if budgeted == 0:
+            return self.spent > 0
+        return abs(self.variance) / budgeted > threshold

@@ -1,0 +1,1 @@
+"""State changes for grants: one module per kind of record."""

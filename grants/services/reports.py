@@ -1,0 +1,176 @@
+"""Grant reports: the grantee writes and submits; staff accept or send back."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import save_audited
+from portal.transitions import Transition, check_transition, transition_table
+
+from .. import permissions
+from ..choices import GrantReportStatus
+from ..models import GrantReport, MetricResult, SpendingLine
+from ._children import sync_children
+
+R = GrantReportStatus
+GRANT_REPORT_TRANSITIONS = transition_table(
+    Transition("submit", frozenset({R.DRAFT, R.INCOMPLETE}), R.SUBMITTED),
+    Transition("accept", frozenset({R.SUBMITTED}), R.ACCEPTED),
+    Transition("send_back", frozenset({R.SUBMITTED}), R.INCOMPLETE),
+)
+
+
+def _locked(report: GrantReport) -> GrantReport:
+    return (
+        GrantReport.objects.select_for_update()
+        .select_related("proposal")
+        .get(pk=report.pk)
+    )
+
+
+@transaction.atomic
+def grant_report_update(
+    *, actor, report: GrantReport, metric_results=None, spending=None,
+    reason: str = "", **fields,
+) -> GrantReport:
+    """Write the narrative, the actual values and the spending, while editable."""
+    report = _locked(report)
+    if not permissions.can_edit_grant_report(actor, report):
+        raise PermissionDenied(_("This report can no longer be edited."))
+    changed = {k: v for k, v in fields.items() if getattr(report, k) != v}
+    for name, value in changed.items():
+        setattr(report, name, value)
+    if changed:
+        save_audited(report, actor=actor, reason=reason)
+    proposal_id = report.proposal_id
+    if metric_results is not None:
+        _check_belongs(metric_results, "metric", proposal_id, "metric_results")
+        sync_children(
+            parent_field="report",
+            parent=report,
+            model=MetricResult,
+            items=_keyed(report.metric_results.all(), metric_results, "metric"),
+            field_name="metric_results",
+            actor=actor,
+            reason=reason,
+        )
+    if spending is not None:
+        _check_belongs(spending, "budget_line", proposal_id, "spending")
+        sync_children(
+            parent_field="report",
+            parent=report,
+            model=SpendingLine,
+            items=_keyed(report.spending.all(), spending, "budget_line"),
+            field_name="spending",
+            actor=actor,
+            reason=reason,
+        )
+    return report
+
+
+def _check_belongs(items, fk_name: str, proposal_id: int, field_name: str) -> None:
+    seen = set()
+    for item in items:
+        target = item[fk_name]
+        if target.proposal_id != proposal_id:
+            raise ValidationError(
+                {field_name: _("Item %(id)s belongs to another proposal.") % {"id": target.pk}}
+            )
+        if target.pk in seen:
+            raise ValidationError(
+                {field_name: _("Item %(id)s is listed twice.") % {"id": target.pk}}
+            )
+        seen.add(target.pk)
+
+
+def _keyed(existing_rows, items, fk_name: str) -> list[dict]:
+    """Give each incoming item the id of the row for the same metric or line."""
+    by_target = {getattr(row, f"{fk_name}_id"): row.pk for row in existing_rows}
+    keyed = []
+    for item in items:
+        item = dict(item)
+        row_id = by_target.get(item[fk_name].pk)
+        if row_id is not None:
+            item["id"] = row_id
+        keyed.append(item)
+    return keyed
+
+
+def _check_complete(report: GrantReport) -> None:
+    errors = {}
+    if not report.narrative.strip():
+        errors["narrative"] = _("Tell what happened before submitting.")
+    proposal = report.proposal
+    reported = set(report.metric_results.values_list("metric_id", flat=True))
+    missing = [m.label for m in proposal.target_metrics.all() if m.pk not in reported]
+    if missing:
+        errors["metric_results"] = _("Give the actual value for: %(metrics)s.") % {
+            "metrics": ", ".join(missing)
+        }
+    spent = {
+        row.budget_line_id: row
+        for row in report.spending.select_related("budget_line__proposal")
+    }
+    lines = list(proposal.budget_lines.all())
+    missing_lines = [line.activity for line in lines if line.pk not in spent]
+    unexplained = [
+        spent[line.pk].budget_line.activity
+        for line in lines
+        if line.pk in spent
+        and spent[line.pk].needs_explanation()
+        and not spent[line.pk].explanation.strip()
+    ]
+    spending_errors = []
+    if missing_lines:
+        spending_errors.append(
+            _("Report the spending for: %(lines)s.") % {"lines": ", ".join(missing_lines)}
+        )
+    if unexplained:
+        spending_errors.append(
+            _("Explain the difference from the budget for: %(lines)s.")
+            % {"lines": ", ".join(unexplained)}
+        )
+    if spending_errors:
+        errors["spending"] = spending_errors
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def grant_report_submit(*, actor, report: GrantReport, reason: str = "") -> GrantReport:
+    """An affiliate admin submits a complete report."""
+    report = _locked(report)
+    if not permissions.can_submit_grant_report(actor, report):
+        raise PermissionDenied
+    target = check_transition(GRANT_REPORT_TRANSITIONS, "submit", report)
+    _check_complete(report)
+    report.status = target
+    report.submitted_at = timezone.now()
+    report.submitted_by = actor
+    return save_audited(report, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def grant_report_accept(*, actor, report: GrantReport, reason: str = "") -> GrantReport:
+    report = _locked(report)
+    if not permissions.can_review_grant_report(actor, report):
+        raise PermissionDenied
+    report.status = check_transition(GRANT_REPORT_TRANSITIONS, "accept", report)
+    report.reviewed_at = timezone.now()
+    report.review_comment = reason
+    return save_audited(report, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def grant_report_send_back(*, actor, report: GrantReport, reason: str) -> GrantReport:
+    """Staff mark the report incomplete, saying what is missing."""
+    report = _locked(report)
+    if not permissions.can_review_grant_report(actor, report):
+        raise PermissionDenied
+    if not (reason or "").strip():
+        raise ValidationError({"change_reason": _("Say what the report is missing.")})
+    report.status = check_transition(GRANT_REPORT_TRANSITIONS, "send_back", report)
+    report.reviewed_at = timezone.now()
+    report.review_comment = reason
+    return save_audited(report, actor=actor, reason=reason)

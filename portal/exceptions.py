@@ -1,0 +1,15 @@
+"""Domain errors raised by services, independent of the API layer."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class TransitionNotAllowed(Exception):
+    """A state change that the transition table forbids from the current state."""
+
+    def __init__(self, *, obj_label, current, action):
+        self.current = current
+        self.action = action
+        self.message = _(
+            "Cannot %(action)s %(object)s while its status is “%(status)s”."
+        ) % {"action": action, "object": obj_label, "status": current}
+        super().__init__(self.message)

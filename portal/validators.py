@@ -1,0 +1,47 @@
+"""Validators for codes the portal stores: languages, currencies, countries."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.codes import COUNTRY_CODES, CURRENCY_CODES
+
+# BCP 47 shape, lower case, as Django writes language codes: "ar", "zh-hans", "dag".
+LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+def validate_language_code(value: str) -> None:
+    if not isinstance(value, str) or not LANGUAGE_CODE_RE.match(value):
+        raise ValidationError(
+            _("“%(value)s” is not a language code such as “ar”, “es” or “zh-hans”."),
+            code="invalid_language",
+            params={"value": value},
+        )
+
+
+def validate_language_list(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError(_("Give a list of language codes."), code="invalid")
+    for code in value:
+        validate_language_code(code)
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A language is listed twice."), code="duplicate")
+
+
+def validate_currency_code(value: str) -> None:
+    if value not in CURRENCY_CODES:
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 4217 currency code such as USD, EUR or NGN."),
+            code="invalid_currency",
+            params={"value": value},
+        )
+
+
+def validate_country_code(value: str) -> None:
+    if value and value not in COUNTRY_CODES:
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 3166 country code such as GH, MX or ID."),
+            code="invalid_country",
+            params={"value": value},
+        )
