@@ -1,12 +1,14 @@
 import django_filters
 from django.db.models import Q
 
+from portal.api.filters import BoundedNumberFilter, PortalFilterSet
+
 from ..choices import ComplianceStatus
 from ..models import Affiliate, AffiliateReport, Deferment, Membership
 from ..permissions import is_staff, member_affiliate_ids
 
 
-class AffiliateFilter(django_filters.FilterSet):
+class AffiliateFilter(PortalFilterSet):
     compliance = django_filters.ChoiceFilter(
         choices=ComplianceStatus.choices,
         method="filter_compliance",
@@ -25,13 +27,13 @@ class AffiliateFilter(django_filters.FilterSet):
         return queryset.filter(compliance=value)
 
 
-class MembershipFilter(django_filters.FilterSet):
+class MembershipFilter(PortalFilterSet):
     class Meta:
         model = Membership
         fields = ["affiliate", "status", "role", "is_board"]
 
 
-class AffiliateReportFilter(django_filters.FilterSet):
+class AffiliateReportFilter(PortalFilterSet):
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
 
@@ -40,7 +42,7 @@ class AffiliateReportFilter(django_filters.FilterSet):
         fields = ["affiliate", "fiscal_year", "kind", "status"]
 
 
-class DefermentFilter(django_filters.FilterSet):
+class DefermentFilter(PortalFilterSet):
     active_on = django_filters.DateFilter(method="filter_active_on")
 
     class Meta:

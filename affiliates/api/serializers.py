@@ -67,7 +67,7 @@ class AffiliateSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
         return getattr(obj, "compliance", None) or obj.compliance_as_of()
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
     affiliate = serializers.PrimaryKeyRelatedField(queryset=Affiliate.objects.all())
     change_reason = ChangeReasonField()
@@ -88,16 +88,13 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["role", "is_board", "status", "requested_at", "decided_at"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        user = self.context["request"].user
-        # A join request's message is for the affiliate's admins and the requester.
-        if not (
-            permissions.can_decide_membership(user, instance)
-            or instance.user_id == user.pk
-        ):
-            data.pop("message", None)
-        return data
+    # A join request's message is for the affiliate's admins and the requester.
+    private_fields = ("message",)
+
+    def can_view_private(self, user, obj) -> bool:
+        return permissions.can_decide_membership(user, obj) or obj.user_id == getattr(
+            user, "pk", None
+        )
 
 
 class MembershipDecisionSerializer(serializers.Serializer):

@@ -1,15 +1,24 @@
 import django_filters
 
-from ..models import FundProgram, GrantReport, InterestDeclaration, Proposal, ProposalDeclaration, Round
+from portal.api.filters import BoundedNumberFilter, PortalFilterSet
+
+from ..models import (
+    FundProgram,
+    GrantReport,
+    InterestDeclaration,
+    Proposal,
+    ProposalDeclaration,
+    Round,
+)
 
 
-class FundProgramFilter(django_filters.FilterSet):
+class FundProgramFilter(PortalFilterSet):
     class Meta:
         model = FundProgram
         fields = ["is_active"]
 
 
-class RoundFilter(django_filters.FilterSet):
+class RoundFilter(PortalFilterSet):
     open_on = django_filters.DateFilter(method="filter_open_on")
 
     class Meta:
@@ -20,7 +29,7 @@ class RoundFilter(django_filters.FilterSet):
         return queryset.filter(opens_on__lte=value, closes_on__gte=value)
 
 
-class ProposalFilter(django_filters.FilterSet):
+class ProposalFilter(PortalFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Proposal._meta.get_field("status").choices)
     start_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     start_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
@@ -34,23 +43,23 @@ class ProposalFilter(django_filters.FilterSet):
         fields = ["affiliate", "program", "round", "language", "currency"]
 
 
-class GrantReportFilter(django_filters.FilterSet):
+class GrantReportFilter(PortalFilterSet):
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    affiliate = django_filters.NumberFilter(field_name="proposal__affiliate")
+    affiliate = BoundedNumberFilter(field_name="proposal__affiliate")
 
     class Meta:
         model = GrantReport
         fields = ["proposal", "kind", "status"]
 
 
-class InterestDeclarationFilter(django_filters.FilterSet):
+class InterestDeclarationFilter(PortalFilterSet):
     class Meta:
         model = InterestDeclaration
         fields = ["year", "user", "no_interests"]
 
 
-class ProposalDeclarationFilter(django_filters.FilterSet):
+class ProposalDeclarationFilter(PortalFilterSet):
     class Meta:
         model = ProposalDeclaration
         fields = ["proposal", "user", "has_conflict", "conflict_type"]

@@ -17,7 +17,18 @@ from grants.api.views import (
     RoundViewSet,
 )
 
-router = DefaultRouter()
+
+
+class PortalRouter(DefaultRouter):
+    """Ids in paths are bounded digits: anything else is a 404 before any query."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not getattr(viewset, "lookup_value_regex", None):
+            viewset.lookup_value_regex = r"[0-9]{1,18}"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = PortalRouter()
 router.register("affiliates", AffiliateViewSet, basename="affiliate")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("affiliate-reports", AffiliateReportViewSet, basename="affiliate-report")
