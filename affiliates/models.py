@@ -40,7 +40,9 @@ class AffiliateQuerySet(models.QuerySet):
         - compliant: otherwise.
         """
         as_of = as_of or timezone.localdate()
-        overdue = AffiliateReport.objects.overdue(as_of).filter(affiliate=OuterRef("pk"))
+        overdue = AffiliateReport.objects.overdue(as_of).filter(
+            affiliate=OuterRef("pk")
+        )
         deferred = Deferment.objects.filter(
             affiliate=OuterRef("pk"), valid_from__lte=as_of, until__gte=as_of
         )
@@ -48,9 +50,14 @@ class AffiliateQuerySet(models.QuerySet):
             has_overdue_report=Exists(overdue),
             has_deferment=Exists(deferred),
             compliance=Case(
-                When(~Q(status=AffiliateStatus.ACTIVE), then=Value(ComplianceStatus.SUSPENDED.value)),
+                When(
+                    ~Q(status=AffiliateStatus.ACTIVE),
+                    then=Value(ComplianceStatus.SUSPENDED.value),
+                ),
                 When(has_deferment=True, then=Value(ComplianceStatus.DEFERRED.value)),
-                When(has_overdue_report=True, then=Value(ComplianceStatus.PAST_DUE.value)),
+                When(
+                    has_overdue_report=True, then=Value(ComplianceStatus.PAST_DUE.value)
+                ),
                 default=Value(ComplianceStatus.COMPLIANT.value),
                 output_field=models.CharField(),
             ),
@@ -74,7 +81,7 @@ class Affiliate(models.Model):
         default=list,
         blank=True,
         validators=[validate_language_list],
-        help_text=_("Language codes, e.g. [\"fr\", \"wo\"]."),
+        help_text=_('Language codes, e.g. ["fr", "wo"].'),
     )
     fiscal_year_end_month = models.PositiveSmallIntegerField(
         _("fiscal year end (month)"),
@@ -111,7 +118,9 @@ class Affiliate(models.Model):
     hide_members = models.BooleanField(
         _("hide members"),
         default=True,
-        help_text=_("When on, only members and staff see who belongs to the affiliate."),
+        help_text=_(
+            "When on, only members and staff see who belongs to the affiliate."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -250,7 +259,10 @@ class AffiliateReportQuerySet(models.QuerySet):
             as_of, datetime.time.max, tzinfo=datetime.UTC
         )
         return self.filter(due_date__lt=as_of).exclude(
-            status__in=[AffiliateReportStatus.SUBMITTED, AffiliateReportStatus.ACCEPTED],
+            status__in=[
+                AffiliateReportStatus.SUBMITTED,
+                AffiliateReportStatus.ACCEPTED,
+            ],
             submitted_at__lte=end_of_day,
         )
 
@@ -265,9 +277,12 @@ class AffiliateReport(models.Model):
         verbose_name=_("affiliate"),
     )
     fiscal_year = models.PositiveSmallIntegerField(
-        _("fiscal year"), help_text=_("The calendar year in which the fiscal year ends.")
+        _("fiscal year"),
+        help_text=_("The calendar year in which the fiscal year ends."),
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=AffiliateReportKind.choices)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=AffiliateReportKind.choices
+    )
     due_date = models.DateField(_("due date"))
     status = models.CharField(
         _("status"),

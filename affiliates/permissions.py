@@ -46,7 +46,9 @@ def member_affiliate_ids(user) -> set[int]:
 
 
 def admin_affiliate_ids(user) -> set[int]:
-    return {aid for aid, role in _memberships(user).items() if role == MembershipRole.ADMIN}
+    return {
+        aid for aid, role in _memberships(user).items() if role == MembershipRole.ADMIN
+    }
 
 
 def is_member(user, affiliate_id: int) -> bool:
@@ -83,11 +85,7 @@ STAFF_ONLY_AFFILIATE_FIELDS = frozenset(
 
 def can_view_members(user, affiliate) -> bool:
     """A member list is public only if the affiliate does not hide it."""
-    return (
-        not affiliate.hide_members
-        or is_staff(user)
-        or is_member(user, affiliate.pk)
-    )
+    return not affiliate.hide_members or is_staff(user) or is_member(user, affiliate.pk)
 
 
 def visible_memberships(user, queryset: QuerySet) -> QuerySet:

@@ -96,9 +96,15 @@ def membership_request(*, actor, affiliate: Affiliate, message: str = "", reason
 
 
 MEMBERSHIP_TRANSITIONS = transition_table(
-    Transition("approve", frozenset({MembershipStatus.PENDING}), MembershipStatus.ACTIVE),
-    Transition("reject", frozenset({MembershipStatus.PENDING}), MembershipStatus.REJECTED),
-    Transition("remove", frozenset({MembershipStatus.ACTIVE}), MembershipStatus.REMOVED),
+    Transition(
+        "approve", frozenset({MembershipStatus.PENDING}), MembershipStatus.ACTIVE
+    ),
+    Transition(
+        "reject", frozenset({MembershipStatus.PENDING}), MembershipStatus.REJECTED
+    ),
+    Transition(
+        "remove", frozenset({MembershipStatus.ACTIVE}), MembershipStatus.REMOVED
+    ),
     Transition(
         "leave",
         frozenset({MembershipStatus.ACTIVE, MembershipStatus.PENDING}),
@@ -108,8 +114,10 @@ MEMBERSHIP_TRANSITIONS = transition_table(
 
 
 def _locked_membership(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().select_related("affiliate").get(
-        pk=membership.pk
+    return (
+        Membership.objects.select_for_update()
+        .select_related("affiliate")
+        .get(pk=membership.pk)
     )
 
 
@@ -127,7 +135,11 @@ def _ensure_another_admin_remains(membership: Membership) -> None:
 
 @transaction.atomic
 def membership_approve(
-    *, actor, membership: Membership, role=MembershipRole.MEMBER, is_board=False,
+    *,
+    actor,
+    membership: Membership,
+    role=MembershipRole.MEMBER,
+    is_board=False,
     reason: str = "",
 ) -> Membership:
     """An affiliate admin or staff lets a pending requester in."""

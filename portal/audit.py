@@ -10,7 +10,9 @@ from django.db import models
 
 
 def _tag(instance: models.Model, actor, reason: str | None) -> None:
-    instance._history_user = actor if getattr(actor, "is_authenticated", False) else None
+    instance._history_user = (
+        actor if getattr(actor, "is_authenticated", False) else None
+    )
     instance._change_reason = (reason or "").strip()
 
 

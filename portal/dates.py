@@ -5,7 +5,7 @@ import datetime
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
+    """The same day `months` later, clamped to the month's end (31 Jan + 1 → 28 Feb)."""
     month_index = day.month - 1 + months
     year = day.year + month_index // 12
     month = month_index % 12 + 1

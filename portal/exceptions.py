@@ -10,6 +10,7 @@ class TransitionNotAllowed(Exception):
         self.current = current
         self.action = action
         self.message = _(
-            "Cannot %(action)s %(object)s while its status is “%(status)s”."
+            "The step “%(action)s” is not possible while the %(object)s is "
+            "“%(status)s”."
         ) % {"action": action, "object": obj_label, "status": current}
         super().__init__(self.message)

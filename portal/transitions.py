@@ -27,7 +27,7 @@ def check_transition(table: dict[str, Transition], name: str, obj) -> str:
         raise TransitionNotAllowed(
             obj_label=obj._meta.verbose_name,
             current=obj.get_status_display(),
-            action=name.replace("_", " "),
+            action=name,
         )
     return transition.target
 

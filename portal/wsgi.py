@@ -1,4 +1,4 @@
-"""WSGI entry point; production sets DJANGO_SETTINGS_MODULE=portal.settings.production."""
+"""WSGI entry point; defaults to the production settings."""
 
 import os
 

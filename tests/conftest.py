@@ -5,7 +5,12 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from affiliates.choices import MembershipRole, MembershipStatus
-from tests.factories import AffiliateFactory, MembershipFactory, StaffFactory, UserFactory
+from tests.factories import (
+    AffiliateFactory,
+    MembershipFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -15,8 +20,9 @@ def affiliate_a(db):
 
 @pytest.fixture
 def affiliate_b(db):
-    return AffiliateFactory(name="Wikimedistas de Prueba", slug="prueba", country="MX",
-                            region="lac")
+    return AffiliateFactory(
+        name="Wikimedistas de Prueba", slug="prueba", country="MX", region="lac"
+    )
 
 
 @pytest.fixture
@@ -27,35 +33,40 @@ def staff(db):
 @pytest.fixture
 def admin_a(affiliate_a):
     return MembershipFactory(
-        user=UserFactory(username="admin_a"), affiliate=affiliate_a,
+        user=UserFactory(username="admin_a"),
+        affiliate=affiliate_a,
         role=MembershipRole.ADMIN,
     ).user
 
 
 @pytest.fixture
 def member_a(affiliate_a):
-    return MembershipFactory(user=UserFactory(username="member_a"),
-                             affiliate=affiliate_a).user
+    return MembershipFactory(
+        user=UserFactory(username="member_a"), affiliate=affiliate_a
+    ).user
 
 
 @pytest.fixture
 def pending_a(affiliate_a):
     return MembershipFactory(
-        user=UserFactory(username="pending_a"), affiliate=affiliate_a,
+        user=UserFactory(username="pending_a"),
+        affiliate=affiliate_a,
         status=MembershipStatus.PENDING,
     ).user
 
 
 @pytest.fixture
 def member_b(affiliate_b):
-    return MembershipFactory(user=UserFactory(username="member_b"),
-                             affiliate=affiliate_b).user
+    return MembershipFactory(
+        user=UserFactory(username="member_b"), affiliate=affiliate_b
+    ).user
 
 
 @pytest.fixture
 def admin_b(affiliate_b):
     return MembershipFactory(
-        user=UserFactory(username="admin_b"), affiliate=affiliate_b,
+        user=UserFactory(username="admin_b"),
+        affiliate=affiliate_b,
         role=MembershipRole.ADMIN,
     ).user
 

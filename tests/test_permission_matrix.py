@@ -5,8 +5,6 @@ B, and staff. Nothing of one affiliate may leak to another's members through lis
 filters, search, ordering, nested fields, counts or history.
 """
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
@@ -26,32 +24,46 @@ ROLES = ["anonymous", "member_a", "admin_a", "pending_a", "member_b", "staff"]
 
 
 @pytest.fixture
-def world(affiliate_a, affiliate_b, admin_a, member_a, pending_a, member_b, admin_b,
-          staff):
+def world(
+    affiliate_a, affiliate_b, admin_a, member_a, pending_a, member_b, admin_b, staff
+):
     affiliate_b.hide_members = False
     affiliate_b.save()
-    users = {"member_a": member_a, "admin_a": admin_a, "pending_a": pending_a,
-             "member_b": member_b, "staff": staff, "anonymous": None}
+    users = {
+        "member_a": member_a,
+        "admin_a": admin_a,
+        "pending_a": pending_a,
+        "member_b": member_b,
+        "staff": staff,
+        "anonymous": None,
+    }
     objects = {
         "a_draft": ProposalFactory(affiliate=affiliate_a, title="A secret draft"),
-        "a_submitted": ProposalFactory(affiliate=affiliate_a,
-                                       status=ProposalStatus.ELIGIBILITY_CHECK),
-        "a_funded": ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.FUNDED),
+        "a_submitted": ProposalFactory(
+            affiliate=affiliate_a, status=ProposalStatus.ELIGIBILITY_CHECK
+        ),
+        "a_funded": ProposalFactory(
+            affiliate=affiliate_a, status=ProposalStatus.FUNDED
+        ),
         "b_draft": ProposalFactory(affiliate=affiliate_b),
-        "b_community": ProposalFactory(affiliate=affiliate_b,
-                                       status=ProposalStatus.COMMUNITY_REVIEW),
+        "b_community": ProposalFactory(
+            affiliate=affiliate_b, status=ProposalStatus.COMMUNITY_REVIEW
+        ),
     }
     today = timezone.localdate()
     objects["a_grant_report"] = GrantReport.objects.create(
-        proposal=objects["a_funded"], kind="final", due_date=today)
+        proposal=objects["a_funded"], kind="final", due_date=today
+    )
     objects["a_annual"] = AffiliateReportFactory(affiliate=affiliate_a)
     objects["b_annual"] = AffiliateReportFactory(affiliate=affiliate_b)
     objects["a_deferment"] = DefermentFactory(affiliate=affiliate_a, granted_by=staff)
     objects["b_deferment"] = DefermentFactory(affiliate=affiliate_b, granted_by=staff)
-    objects["a_coi"] = ProposalDeclarationFactory(user=member_a,
-                                                  proposal=objects["b_community"])
-    objects["b_coi"] = ProposalDeclarationFactory(user=member_b,
-                                                  proposal=objects["a_submitted"])
+    objects["a_coi"] = ProposalDeclarationFactory(
+        user=member_a, proposal=objects["b_community"]
+    )
+    objects["b_coi"] = ProposalDeclarationFactory(
+        user=member_b, proposal=objects["a_submitted"]
+    )
     objects["a_interests"] = InterestDeclarationFactory(user=member_a)
     objects["b_interests"] = InterestDeclarationFactory(user=member_b)
     for name, user in users.items():
@@ -119,10 +131,20 @@ EXPECTED = {
         "pending_a": {"ms_member_b", "ms_admin_b", "ms_pending_a"},
         "member_b": {"ms_member_b", "ms_admin_b"},
         "member_a": {"ms_member_b", "ms_admin_b", "ms_member_a", "ms_admin_a"},
-        "admin_a": {"ms_member_b", "ms_admin_b", "ms_member_a", "ms_admin_a",
-                    "ms_pending_a"},
-        "staff": {"ms_member_b", "ms_admin_b", "ms_member_a", "ms_admin_a",
-                  "ms_pending_a"},
+        "admin_a": {
+            "ms_member_b",
+            "ms_admin_b",
+            "ms_member_a",
+            "ms_admin_a",
+            "ms_pending_a",
+        },
+        "staff": {
+            "ms_member_b",
+            "ms_admin_b",
+            "ms_member_a",
+            "ms_admin_a",
+            "ms_pending_a",
+        },
     },
     "/api/v1/affiliates/": {role: {"a", "b"} for role in ROLES},
 }
@@ -166,12 +188,16 @@ def test_details_and_history_follow_the_lists(world, api, url, role):
     users, objects = world
     client = api(users[role])
     visible = EXPECTED[url][role] or set()
-    model = {"/api/v1/proposals/": "Proposal", "/api/v1/reports/": "GrantReport",
-             "/api/v1/affiliate-reports/": "AffiliateReport",
-             "/api/v1/deferments/": "Deferment",
-             "/api/v1/coi-declarations/": "ProposalDeclaration",
-             "/api/v1/interest-declarations/": "InterestDeclaration",
-             "/api/v1/memberships/": "Membership", "/api/v1/affiliates/": "Affiliate"}[url]
+    model = {
+        "/api/v1/proposals/": "Proposal",
+        "/api/v1/reports/": "GrantReport",
+        "/api/v1/affiliate-reports/": "AffiliateReport",
+        "/api/v1/deferments/": "Deferment",
+        "/api/v1/coi-declarations/": "ProposalDeclaration",
+        "/api/v1/interest-declarations/": "InterestDeclaration",
+        "/api/v1/memberships/": "Membership",
+        "/api/v1/affiliates/": "Affiliate",
+    }[url]
     for label, obj in objects.items():
         if type(obj).__name__ != model:
             continue
@@ -179,11 +205,13 @@ def test_details_and_history_follow_the_lists(world, api, url, role):
         if label in visible:
             assert response.status_code == 200, (label, response.content)
         else:
-            assert response.status_code in ({401, 403, 404} if role == "anonymous" else {404})
+            assert response.status_code in (
+                {401, 403, 404} if role == "anonymous" else {404}
+            )
         history = client.get(f"{url}{obj.pk}/history/")
         if label not in visible:
             assert history.status_code in {401, 403, 404}
-        for row in (history.json()["results"] if history.status_code == 200 else []):
+        for row in history.json()["results"] if history.status_code == 200 else []:
             assert row["object_id"] is not None
 
 
@@ -199,9 +227,14 @@ HISTORY_ALLOWED = {
     "ms_pending_a": {"pending_a", "admin_a", "staff"},
 }
 HISTORY_URL = {
-    "a_funded": "proposals", "b_community": "proposals", "a": "affiliates",
-    "b": "affiliates", "a_annual": "affiliate-reports", "a_coi": "coi-declarations",
-    "ms_member_a": "memberships", "ms_pending_a": "memberships",
+    "a_funded": "proposals",
+    "b_community": "proposals",
+    "a": "affiliates",
+    "b": "affiliates",
+    "a_annual": "affiliate-reports",
+    "a_coi": "coi-declarations",
+    "ms_member_a": "memberships",
+    "ms_pending_a": "memberships",
 }
 
 
@@ -221,9 +254,14 @@ def test_history_only_for_those_who_see_private_data(world, api, role, label):
 @pytest.mark.parametrize("role", ROLES)
 def test_private_fields_only_for_own_affiliate(world, api, role):
     users, objects = world
-    rows = api(users[role]).get("/api/v1/proposals/", {"page_size": 200}).json()["results"]
-    own = {"member_a": {objects["a"].pk}, "admin_a": {objects["a"].pk},
-           "member_b": {objects["b"].pk}}.get(role, set())
+    rows = (
+        api(users[role]).get("/api/v1/proposals/", {"page_size": 200}).json()["results"]
+    )
+    own = {
+        "member_a": {objects["a"].pk},
+        "admin_a": {objects["a"].pk},
+        "member_b": {objects["b"].pk},
+    }.get(role, set())
     for row in rows:
         private = role == "staff" or row["affiliate"] in own
         assert ("budget_lines" in row) is private
@@ -254,8 +292,9 @@ def test_filters_search_and_ordering_never_reveal_hidden_proposals(world, api, p
 
 def test_compliance_filter_cannot_probe_other_affiliates(world, api):
     users, objects = world
-    response = api(users["member_b"]).get("/api/v1/affiliates/",
-                                          {"compliance": "past_due"})
+    response = api(users["member_b"]).get(
+        "/api/v1/affiliates/", {"compliance": "past_due"}
+    )
     ids = {row["id"] for row in response.json()["results"]}
     assert objects["a"].pk not in ids
 
@@ -267,7 +306,9 @@ def test_pending_member_sees_nothing_private_until_approved(world, api):
     membership = objects["ms_pending_a"]
     response = api(users["admin_a"]).post(
         f"/api/v1/memberships/{membership.pk}/approve/",
-        {"role": "member", "change_reason": "Knows the team"}, format="json")
+        {"role": "member", "change_reason": "Knows the team"},
+        format="json",
+    )
     assert response.status_code == 200
     assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.ACTIVE
     assert client.get(f"/api/v1/proposals/{objects['a_draft'].pk}/").status_code == 200
@@ -277,16 +318,25 @@ def test_pending_member_sees_nothing_private_until_approved(world, api):
 def test_non_staff_cannot_approve_or_write_staff_things(world, api, role):
     users, objects = world
     client = api(users[role])
-    assert client.post(f"/api/v1/proposals/{objects['a_submitted'].pk}/"
-                       "start-community-review/", {}, format="json").status_code in {
-        401, 403, 404}
-    assert client.post("/api/v1/deferments/", {
-        "affiliate": objects["a"].pk, "cause": "war", "explanation": "x",
-        "valid_from": "2026-01-01", "until": "2026-02-01"}, format="json"
+    assert client.post(
+        f"/api/v1/proposals/{objects['a_submitted'].pk}/start-community-review/",
+        {},
+        format="json",
+    ).status_code in {401, 403, 404}
+    assert client.post(
+        "/api/v1/deferments/",
+        {
+            "affiliate": objects["a"].pk,
+            "cause": "war",
+            "explanation": "x",
+            "valid_from": "2026-01-01",
+            "until": "2026-02-01",
+        },
+        format="json",
     ).status_code in {400, 401, 403}
-    assert client.patch(f"/api/v1/affiliates/{objects['a'].pk}/",
-                        {"status": "suspended"}, format="json").status_code in {
-        400, 401, 403}
+    assert client.patch(
+        f"/api/v1/affiliates/{objects['a'].pk}/", {"status": "suspended"}, format="json"
+    ).status_code in {400, 401, 403}
     objects["a"].refresh_from_db()
     assert objects["a"].status == "active"
 
@@ -300,5 +350,9 @@ def test_affiliate_admin_edits_profile_but_not_standing(world, api):
     response = client.patch(url, {"status": "suspended"}, format="json")
     assert response.status_code == 400
     assert "status" in response.json()
-    assert api(users["member_a"]).patch(url, {"public_contact": "x"},
-                                        format="json").status_code == 403
+    assert (
+        api(users["member_a"])
+        .patch(url, {"public_contact": "x"}, format="json")
+        .status_code
+        == 403
+    )

@@ -30,22 +30,27 @@ def make_rows(kind, n, affiliate, staff, member):
         if kind == "proposals":
             ProposalFactory(affiliate=affiliate, status=ProposalStatus.FUNDED)
         elif kind == "reports":
-            proposal = ProposalFactory(affiliate=affiliate, status=ProposalStatus.FUNDED)
-            report = GrantReport.objects.create(proposal=proposal, kind="final",
-                                                due_date=today)
+            proposal = ProposalFactory(
+                affiliate=affiliate, status=ProposalStatus.FUNDED
+            )
+            report = GrantReport.objects.create(
+                proposal=proposal, kind="final", due_date=today
+            )
             for metric in proposal.target_metrics.all():
                 MetricResult.objects.create(report=report, metric=metric, actual=3)
             for line in proposal.budget_lines.all():
                 SpendingLine.objects.create(report=report, budget_line=line, spent=5)
         elif kind == "affiliates":
-            AffiliateReportFactory(affiliate=AffiliateFactory(),
-                                   due_date=today - datetime.timedelta(3))
+            AffiliateReportFactory(
+                affiliate=AffiliateFactory(), due_date=today - datetime.timedelta(3)
+            )
         elif kind == "memberships":
             MembershipFactory(affiliate=affiliate)
         elif kind == "affiliate-reports":
-            AffiliateReportFactory(affiliate=affiliate,
-                                   fiscal_year=2000 + AffiliateReportFactory._meta.model
-                                   .objects.count())
+            AffiliateReportFactory(
+                affiliate=affiliate,
+                fiscal_year=2000 + AffiliateReportFactory._meta.model.objects.count(),
+            )
         elif kind == "deferments":
             DefermentFactory(affiliate=affiliate, granted_by=staff)
         elif kind == "programs":
@@ -56,8 +61,9 @@ def make_rows(kind, n, affiliate, staff, member):
             ProposalDeclarationFactory(user=member)
         elif kind == "interest-declarations":
             InterestDeclarationFactory(user=UserFactory())
-            InterestDeclarationFactory(user=member,
-                                       year=1990 + member.interest_declarations.count())
+            InterestDeclarationFactory(
+                user=member, year=1990 + member.interest_declarations.count()
+            )
 
 
 ENDPOINTS = [
@@ -92,5 +98,7 @@ def test_list_query_count_is_constant(api, kind, role, affiliate_a, admin_a, sta
     make_rows(kind, 12, affiliate_a, staff, admin_a)
     large, large_count = count_queries(client, url)
     assert large_count > small_count
-    assert large == small, f"{url}: {small} queries for {small_count}, {large} for {large_count}"
+    assert large == small, (
+        f"{url}: {small} queries for {small_count}, {large} for {large_count}"
+    )
     print(f"QUERIES {url} as {role}: {large}")

@@ -6,17 +6,17 @@ response must match the schema.
 """
 
 import pytest
+import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
-
-import schemathesis
-from grants.choices import ProposalStatus
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
+
+from grants.choices import ProposalStatus
 from tests.factories import (
     AffiliateReportFactory,
     InterestDeclarationFactory,
@@ -33,8 +33,11 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 def seeded(affiliate_a, admin_a, staff):
     """A few rows with low ids, so generated ids sometimes hit real objects."""
     RubricCriterionFactory()
-    for status in (ProposalStatus.DRAFT, ProposalStatus.COMMITTEE_REVIEW,
-                   ProposalStatus.FUNDED):
+    for status in (
+        ProposalStatus.DRAFT,
+        ProposalStatus.COMMITTEE_REVIEW,
+        ProposalStatus.FUNDED,
+    ):
         ProposalFactory(affiliate=affiliate_a, status=status)
     AffiliateReportFactory(affiliate=affiliate_a)
     ProposalDeclarationFactory(user=admin_a)

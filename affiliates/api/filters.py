@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from portal.api.filters import BoundedNumberFilter, PortalFilterSet
+from portal.api.filters import PortalFilterSet
 
 from ..choices import ComplianceStatus
 from ..models import Affiliate, AffiliateReport, Deferment, Membership

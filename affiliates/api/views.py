@@ -4,7 +4,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions as drf_permissions, viewsets
+from rest_framework import mixins, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
@@ -14,7 +15,12 @@ from portal.api.views import ServiceActionMixin
 
 from .. import permissions, services
 from ..models import Affiliate, AffiliateReport, Deferment, Membership
-from .filters import AffiliateFilter, AffiliateReportFilter, DefermentFilter, MembershipFilter
+from .filters import (
+    AffiliateFilter,
+    AffiliateReportFilter,
+    DefermentFilter,
+    MembershipFilter,
+)
 from .serializers import (
     AffiliateReportSerializer,
     AffiliateSerializer,
@@ -78,7 +84,10 @@ class AffiliateViewSet(
         data = dict(serializer.validated_data)
         reason = pop_reason(data)
         affiliate = services.affiliate_update(
-            actor=self.request.user, affiliate=serializer.instance, reason=reason, **data
+            actor=self.request.user,
+            affiliate=serializer.instance,
+            reason=reason,
+            **data,
         )
         serializer.instance = self.get_queryset().get(pk=affiliate.pk)
 
@@ -225,5 +234,8 @@ class DefermentViewSet(
         data = dict(serializer.validated_data)
         reason = pop_reason(data)
         serializer.instance = services.deferment_update(
-            actor=self.request.user, deferment=serializer.instance, reason=reason, **data
+            actor=self.request.user,
+            deferment=serializer.instance,
+            reason=reason,
+            **data,
         )

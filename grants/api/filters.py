@@ -30,13 +30,19 @@ class RoundFilter(PortalFilterSet):
 
 
 class ProposalFilter(PortalFilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Proposal._meta.get_field("status").choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Proposal._meta.get_field("status").choices
+    )
     start_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     start_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
     end_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
     end_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
-    decided_after = django_filters.DateFilter(field_name="decided_at", lookup_expr="date__gte")
-    decided_before = django_filters.DateFilter(field_name="decided_at", lookup_expr="date__lte")
+    decided_after = django_filters.DateFilter(
+        field_name="decided_at", lookup_expr="date__gte"
+    )
+    decided_before = django_filters.DateFilter(
+        field_name="decided_at", lookup_expr="date__lte"
+    )
 
     class Meta:
         model = Proposal

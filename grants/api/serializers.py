@@ -43,7 +43,14 @@ class RubricSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rubric
-        fields = ["id", "version", "scale_min", "scale_max", "allow_not_applicable", "criteria"]
+        fields = [
+            "id",
+            "version",
+            "scale_min",
+            "scale_max",
+            "allow_not_applicable",
+            "criteria",
+        ]
 
 
 class FundProgramSerializer(serializers.ModelSerializer):
@@ -102,9 +109,13 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(required=False, help_text=_("Give it to keep a line."))
+    id = serializers.IntegerField(
+        required=False, help_text=_("Give it to keep a line.")
+    )
     currency = serializers.CharField(
-        max_length=3, required=False, help_text=_("Defaults to the proposal's currency.")
+        max_length=3,
+        required=False,
+        help_text=_("Defaults to the proposal's currency."),
     )
     total = serializers.DecimalField(**MONEY)
 
@@ -124,7 +135,9 @@ class BudgetLineSerializer(serializers.ModelSerializer):
 
 
 class TargetMetricSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(required=False, help_text=_("Give it to keep a metric."))
+    id = serializers.IntegerField(
+        required=False, help_text=_("Give it to keep a metric.")
+    )
 
     class Meta:
         model = TargetMetric
@@ -260,7 +273,14 @@ class SpendingLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SpendingLine
-        fields = ["budget_line", "activity", "budgeted", "spent", "variance", "explanation"]
+        fields = [
+            "budget_line",
+            "activity",
+            "budgeted",
+            "spent",
+            "variance",
+            "explanation",
+        ]
         validators = []
 
 
@@ -370,4 +390,3 @@ class ProposalDeclarationSerializer(serializers.ModelSerializer):
                 request.user, Proposal.objects.all()
             )
         return fields
-

@@ -26,7 +26,9 @@ class InterestDeclaration(models.Model):
     no_interests = models.BooleanField(
         _("I have no interests to declare"), default=False
     )
-    statement = models.TextField(_("anything else the committee should know"), blank=True)
+    statement = models.TextField(
+        _("anything else the committee should know"), blank=True
+    )
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,7 +39,9 @@ class InterestDeclaration(models.Model):
         verbose_name = _("declaration of interests")
         verbose_name_plural = _("declarations of interests")
         constraints = [
-            models.UniqueConstraint(fields=["user", "year"], name="one_declaration_a_year")
+            models.UniqueConstraint(
+                fields=["user", "year"], name="one_declaration_a_year"
+            )
         ]
 
     def __str__(self):
@@ -71,6 +75,9 @@ class DeclaredInterest(models.Model):
         ordering = ["declaration", "id"]
         verbose_name = _("declared interest")
         verbose_name_plural = _("declared interests")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.affiliate or self.organisation}"
 
     def clean(self):
         errors = {}

@@ -127,7 +127,9 @@ class Rubric(models.Model):
 
 
 class RubricCriterion(models.Model):
-    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.CASCADE, related_name="criteria"
+    )
     name = models.CharField(_("name"), max_length=200)
     guidance = models.TextField(_("guidance"), blank=True)
     weight = models.DecimalField(
@@ -169,7 +171,8 @@ class Round(models.Model):
         verbose_name_plural = _("rounds")
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_on__gte=F("opens_on")), name="round_closes_after_opening"
+                condition=Q(closes_on__gte=F("opens_on")),
+                name="round_closes_after_opening",
             ),
             models.CheckConstraint(
                 condition=Q(comment_period_ends_on__gte=F("closes_on")),
@@ -191,7 +194,9 @@ class Round(models.Model):
             ("comment_period_ends_on", self.comment_period_ends_on),
             ("scoring_deadline", self.scoring_deadline),
         ]
-        for (_before_name, before), (name, after) in zip(order, order[1:], strict=False):
+        for (_before_name, before), (name, after) in zip(
+            order, order[1:], strict=False
+        ):
             if before and after and after < before:
                 raise ValidationError(
                     {

@@ -38,7 +38,10 @@ class Proposal(models.Model):
         verbose_name=_("fund program"),
     )
     round = models.ForeignKey(
-        Round, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("round")
+        Round,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("round"),
     )
     title = models.CharField(_("title"), max_length=250)
     summary = models.TextField(_("summary"), max_length=2000, blank=True)
@@ -119,7 +122,8 @@ class Proposal(models.Model):
                 name="proposal_ends_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(amount_requested__gte=0), name="proposal_amount_not_negative"
+                condition=Q(amount_requested__gte=0),
+                name="proposal_amount_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(exchange_rate__gt=0), name="proposal_rate_positive"
@@ -156,8 +160,10 @@ class Proposal(models.Model):
         program = self.program if self.program_id else None
         if program and self.round_id and self.round.program_id != program.pk:
             errors["round"] = _("This round belongs to another fund program.")
-        if program and self.affiliate_id and (
-            self.affiliate.type not in program.eligible_types
+        if (
+            program
+            and self.affiliate_id
+            and (self.affiliate.type not in program.eligible_types)
         ):
             errors["program"] = _(
                 "%(program)s does not fund affiliates of type “%(type)s”."
@@ -172,8 +178,8 @@ class Proposal(models.Model):
                     else _("from %(min)s USD") % {"min": low}
                 )
                 errors["amount_requested"] = _(
-                    "%(amount)s %(currency)s is %(usd)s USD at the given exchange rate; "
-                    "%(program)s funds %(bounds)s."
+                    "%(amount)s %(currency)s is %(usd)s USD at the given exchange "
+                    "rate; %(program)s funds %(bounds)s."
                 ) % {
                     "amount": self.amount_requested,
                     "currency": self.currency,
@@ -206,10 +212,16 @@ class BudgetLine(models.Model):
     description = models.CharField(_("description"), max_length=500, blank=True)
     unit = models.CharField(_("unit"), max_length=50, help_text=_("e.g. day, person"))
     unit_cost = models.DecimalField(
-        _("unit cost"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+        _("unit cost"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
     )
     quantity = models.DecimalField(
-        _("quantity"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
     )
     currency = models.CharField(
         _("currency"), max_length=3, validators=[validate_currency_code]
@@ -243,7 +255,11 @@ class BudgetLine(models.Model):
         return to_usd(self.total, self.proposal.exchange_rate)
 
     def clean(self):
-        if self.proposal_id and self.currency and self.currency != self.proposal.currency:
+        if (
+            self.proposal_id
+            and self.currency
+            and self.currency != self.proposal.currency
+        ):
             raise ValidationError(
                 {
                     "currency": _(
@@ -260,7 +276,10 @@ class TargetMetric(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=MetricKind.choices)
     name = models.CharField(
-        _("name"), max_length=200, blank=True, help_text=_("For grantee-defined metrics.")
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("For grantee-defined metrics."),
     )
     target = models.PositiveIntegerField(_("target"))
 

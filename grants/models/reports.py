@@ -78,6 +78,9 @@ class MetricResult(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.metric}: {self.actual}"
+
 
 class SpendingLine(models.Model):
     report = models.ForeignKey(
@@ -100,6 +103,9 @@ class SpendingLine(models.Model):
                 fields=["report", "budget_line"], name="one_spending_per_budget_line"
             )
         ]
+
+    def __str__(self):
+        return f"{self.budget_line}: {self.spent}"
 
     @property
     def variance(self) -> Decimal:

@@ -8,7 +8,12 @@ from django.utils.translation import gettext as _
 from portal.audit import save_audited
 
 from .. import permissions
-from ..models import DeclaredInterest, InterestDeclaration, Proposal, ProposalDeclaration
+from ..models import (
+    DeclaredInterest,
+    InterestDeclaration,
+    Proposal,
+    ProposalDeclaration,
+)
 from ._children import sync_children
 
 
@@ -34,7 +39,11 @@ def interest_declaration_create(
     _check_interests(fields.get("no_interests", False), interests)
     if InterestDeclaration.objects.filter(user=actor, year=fields.get("year")).exists():
         raise ValidationError(
-            {"year": _("You have declared for this year already; update that declaration.")}
+            {
+                "year": _(
+                    "You have declared for this year already; update that declaration."
+                )
+            }
         )
     declaration = save_audited(
         InterestDeclaration(user=actor, signed_at=timezone.now(), **fields),
@@ -59,7 +68,11 @@ def _write_interests(declaration, interests, actor, reason):
 
 @transaction.atomic
 def interest_declaration_update(
-    *, actor, declaration: InterestDeclaration, interests=None, reason: str = "",
+    *,
+    actor,
+    declaration: InterestDeclaration,
+    interests=None,
+    reason: str = "",
     **fields,
 ) -> InterestDeclaration:
     declaration = InterestDeclaration.objects.select_for_update().get(pk=declaration.pk)
@@ -86,12 +99,12 @@ def proposal_declaration_create(
     """Declare, for one proposal, no conflict or a conflict with its type."""
     if not (actor and actor.is_authenticated):
         raise PermissionDenied
-    if not permissions.declarable_proposals(actor, Proposal.objects).filter(
-        pk=proposal.pk
-    ).exists():
-        raise ValidationError(
-            {"proposal": _("You cannot declare on this proposal.")}
-        )
+    if (
+        not permissions.declarable_proposals(actor, Proposal.objects)
+        .filter(pk=proposal.pk)
+        .exists()
+    ):
+        raise ValidationError({"proposal": _("You cannot declare on this proposal.")})
     if ProposalDeclaration.objects.filter(user=actor, proposal=proposal).exists():
         raise ValidationError(
             {"proposal": _("You have declared on this proposal already; update it.")}

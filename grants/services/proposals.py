@@ -32,7 +32,9 @@ BEFORE_DECISION = frozenset(
 )
 PROPOSAL_TRANSITIONS = transition_table(
     Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED),
-    Transition("start_eligibility_check", frozenset({S.SUBMITTED}), S.ELIGIBILITY_CHECK),
+    Transition(
+        "start_eligibility_check", frozenset({S.SUBMITTED}), S.ELIGIBILITY_CHECK
+    ),
     Transition(
         "start_community_review", frozenset({S.ELIGIBILITY_CHECK}), S.COMMUNITY_REVIEW
     ),
@@ -82,9 +84,11 @@ def _write_children(proposal, *, budget_lines, target_metrics, actor, reason):
             actor=actor,
             reason=reason,
         )
-    elif BudgetLine.objects.filter(proposal=proposal).exclude(
-        currency=proposal.currency
-    ).exists():
+    elif (
+        BudgetLine.objects.filter(proposal=proposal)
+        .exclude(currency=proposal.currency)
+        .exists()
+    ):
         raise ValidationError(
             {
                 "currency": _(
@@ -117,7 +121,9 @@ def proposal_create(
 ) -> Proposal:
     """An affiliate member starts a draft proposal."""
     if not permissions.can_create_proposal(actor, affiliate):
-        raise PermissionDenied(_("Only members of this affiliate can write its proposals."))
+        raise PermissionDenied(
+            _("Only members of this affiliate can write its proposals.")
+        )
     proposal = Proposal(affiliate=affiliate, created_by=actor, **fields)
     if proposal.currency == "USD" and not proposal.exchange_rate:
         proposal.exchange_rate = Decimal(1)
@@ -168,7 +174,9 @@ def proposal_delete(*, actor, proposal: Proposal, reason: str = "") -> None:
     """Delete a draft; its history (and its lines' history) stays."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not permissions.can_delete_proposal(actor, proposal):
-        raise PermissionDenied(_("Only an affiliate admin can delete a draft proposal."))
+        raise PermissionDenied(
+            _("Only an affiliate admin can delete a draft proposal.")
+        )
     for row in [*proposal.budget_lines.all(), *proposal.target_metrics.all()]:
         delete_audited(row, actor=actor, reason=reason)
     delete_audited(proposal, actor=actor, reason=reason)
@@ -201,7 +209,10 @@ def _check_good_standing(affiliate: Affiliate, today: datetime.date) -> None:
                 "affiliate": _(
                     "%(affiliate)s is %(status)s and cannot apply for funds."
                 )
-                % {"affiliate": affiliate.name, "status": affiliate.get_status_display()}
+                % {
+                    "affiliate": affiliate.name,
+                    "status": affiliate.get_status_display(),
+                }
             }
         )
     if affiliate.compliance_as_of(today) != "past_due":
@@ -359,7 +370,12 @@ def proposal_approve(
 
 @transaction.atomic
 def proposal_approve_with_conditions(
-    *, actor, proposal, conditions: str, amount_approved=None, exchange_rate=None,
+    *,
+    actor,
+    proposal,
+    conditions: str,
+    amount_approved=None,
+    exchange_rate=None,
     reason: str = "",
 ) -> Proposal:
     if not (conditions or "").strip():
@@ -400,7 +416,10 @@ def proposal_close(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
     if pending is not None:
         raise ValidationError(
             _("The %(report)s due %(due)s is not accepted yet.")
-            % {"report": pending.get_kind_display(), "due": date_format(pending.due_date)}
+            % {
+                "report": pending.get_kind_display(),
+                "due": date_format(pending.due_date),
+            }
         )
     return _finish(actor, proposal, target, reason)
 
@@ -414,7 +433,10 @@ def grant_reports_schedule(*, proposal: Proposal, actor=None) -> list[GrantRepor
     program = proposal.program
     start, end = proposal.start_date, proposal.end_date
     due_dates = [
-        (GrantReportKind.FINAL, end + datetime.timedelta(program.final_report_days_after_end))
+        (
+            GrantReportKind.FINAL,
+            end + datetime.timedelta(program.final_report_days_after_end),
+        )
     ]
     multi_year = (end - start).days > 366
     if multi_year and program.yearly_report_for_multi_year:
@@ -423,7 +445,8 @@ def grant_reports_schedule(*, proposal: Proposal, actor=None) -> list[GrantRepor
             due_dates.append(
                 (
                     GrantReportKind.ANNUAL,
-                    anniversary + datetime.timedelta(program.final_report_days_after_end),
+                    anniversary
+                    + datetime.timedelta(program.final_report_days_after_end),
                 )
             )
             year += 1
@@ -432,7 +455,8 @@ def grant_reports_schedule(*, proposal: Proposal, actor=None) -> list[GrantRepor
         due_dates.append(
             (
                 GrantReportKind.INTERIM,
-                midpoint + datetime.timedelta(program.interim_report_days_after_midpoint),
+                midpoint
+                + datetime.timedelta(program.interim_report_days_after_midpoint),
             )
         )
     existing = set(proposal.reports.values_list("kind", "due_date"))

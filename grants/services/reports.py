@@ -31,8 +31,13 @@ def _locked(report: GrantReport) -> GrantReport:
 
 @transaction.atomic
 def grant_report_update(
-    *, actor, report: GrantReport, metric_results=None, spending=None,
-    reason: str = "", **fields,
+    *,
+    actor,
+    report: GrantReport,
+    metric_results=None,
+    spending=None,
+    reason: str = "",
+    **fields,
 ) -> GrantReport:
     """Write the narrative, the actual values and the spending, while editable."""
     report = _locked(report)
@@ -75,7 +80,10 @@ def _check_belongs(items, fk_name: str, proposal_id: int, field_name: str) -> No
         target = item[fk_name]
         if target.proposal_id != proposal_id:
             raise ValidationError(
-                {field_name: _("Item %(id)s belongs to another proposal.") % {"id": target.pk}}
+                {
+                    field_name: _("Item %(id)s belongs to another proposal.")
+                    % {"id": target.pk}
+                }
             )
         if target.pk in seen:
             raise ValidationError(
@@ -124,7 +132,8 @@ def _check_complete(report: GrantReport) -> None:
     spending_errors = []
     if missing_lines:
         spending_errors.append(
-            _("Report the spending for: %(lines)s.") % {"lines": ", ".join(missing_lines)}
+            _("Report the spending for: %(lines)s.")
+            % {"lines": ", ".join(missing_lines)}
         )
     if unexplained:
         spending_errors.append(

@@ -20,7 +20,11 @@ def validation_error_detail(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         detail = {}
         for field, errors in exc.message_dict.items():
-            key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+            key = (
+                api_settings.NON_FIELD_ERRORS_KEY
+                if field == NON_FIELD_ERRORS
+                else field
+            )
             detail[key] = list(errors)
         return detail
     return {api_settings.NON_FIELD_ERRORS_KEY: list(exc.messages)}
@@ -31,7 +35,9 @@ def exception_handler(exc, context):
         # The request is answered, not crashed: undo its writes explicitly.
         set_rollback()
     if isinstance(exc, DjangoValidationError):
-        return Response(validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, TransitionNotAllowed):
         return Response(
             {"detail": str(exc.message), "code": "transition_not_allowed"},

@@ -41,11 +41,15 @@ class PortalFilterSet(django_filters.FilterSet):
         **django_filters.filterset.FILTER_FOR_DBFIELD_DEFAULTS,
         models.ForeignKey: {
             "filter_class": BoundedModelChoiceFilter,
-            "extra": lambda f: {"queryset": f.remote_field.model._default_manager.all()},
+            "extra": lambda f: {
+                "queryset": f.remote_field.model._default_manager.all()
+            },
         },
         models.OneToOneField: {
             "filter_class": BoundedModelChoiceFilter,
-            "extra": lambda f: {"queryset": f.remote_field.model._default_manager.all()},
+            "extra": lambda f: {
+                "queryset": f.remote_field.model._default_manager.all()
+            },
         },
         models.IntegerField: {"filter_class": BoundedNumberFilter},
         models.BigIntegerField: {"filter_class": BoundedNumberFilter},

@@ -18,7 +18,6 @@ from grants.api.views import (
 )
 
 
-
 class PortalRouter(DefaultRouter):
     """Ids in paths are bounded digits: anything else is a 404 before any query."""
 
@@ -31,13 +30,17 @@ class PortalRouter(DefaultRouter):
 router = PortalRouter()
 router.register("affiliates", AffiliateViewSet, basename="affiliate")
 router.register("memberships", MembershipViewSet, basename="membership")
-router.register("affiliate-reports", AffiliateReportViewSet, basename="affiliate-report")
+router.register(
+    "affiliate-reports", AffiliateReportViewSet, basename="affiliate-report"
+)
 router.register("deferments", DefermentViewSet, basename="deferment")
 router.register("programs", FundProgramViewSet, basename="program")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("reports", GrantReportViewSet, basename="report")
-router.register("coi-declarations", ProposalDeclarationViewSet, basename="coi-declaration")
+router.register(
+    "coi-declarations", ProposalDeclarationViewSet, basename="coi-declaration"
+)
 router.register(
     "interest-declarations", InterestDeclarationViewSet, basename="interest-declaration"
 )

@@ -23,10 +23,15 @@ def test_default_rules_follow_the_domain(db):
 
 
 def test_schedule_creates_reports_for_ended_fiscal_years(staff):
-    chapter = AffiliateFactory(type="chapter", recognition_date=D(2023, 3, 1),
-                               fiscal_year_end_month=6, fiscal_year_end_day=30)
-    created = services.affiliate_reports_schedule(affiliate=chapter, actor=staff,
-                                                  as_of=D(2025, 7, 15))
+    chapter = AffiliateFactory(
+        type="chapter",
+        recognition_date=D(2023, 3, 1),
+        fiscal_year_end_month=6,
+        fiscal_year_end_day=30,
+    )
+    created = services.affiliate_reports_schedule(
+        affiliate=chapter, actor=staff, as_of=D(2025, 7, 15)
+    )
     keys = sorted((r.fiscal_year, r.kind, r.due_date) for r in created)
     assert keys == [
         (2023, "activity", D(2023, 10, 30)),
@@ -37,7 +42,10 @@ def test_schedule_creates_reports_for_ended_fiscal_years(staff):
         (2025, "financial", D(2025, 10, 30)),
     ]
     # Running again creates nothing new.
-    assert services.affiliate_reports_schedule(affiliate=chapter, as_of=D(2025, 7, 15)) == []
+    assert (
+        services.affiliate_reports_schedule(affiliate=chapter, as_of=D(2025, 7, 15))
+        == []
+    )
 
 
 def test_user_group_owes_only_an_activity_report(staff):
@@ -49,11 +57,21 @@ def test_user_group_owes_only_an_activity_report(staff):
 
 
 def test_leap_day_year_end_is_clamped(staff):
-    affiliate = AffiliateFactory(type="chapter", recognition_date=D(2022, 1, 1),
-                                 fiscal_year_end_month=2, fiscal_year_end_day=29)
-    created = services.affiliate_reports_schedule(affiliate=affiliate, as_of=D(2024, 3, 1))
+    affiliate = AffiliateFactory(
+        type="chapter",
+        recognition_date=D(2022, 1, 1),
+        fiscal_year_end_month=2,
+        fiscal_year_end_day=29,
+    )
+    created = services.affiliate_reports_schedule(
+        affiliate=affiliate, as_of=D(2024, 3, 1)
+    )
     ends = sorted({(r.fiscal_year, r.due_date) for r in created})
-    assert ends == [(2022, D(2022, 6, 28)), (2023, D(2023, 6, 28)), (2024, D(2024, 6, 29))]
+    assert ends == [
+        (2022, D(2022, 6, 28)),
+        (2023, D(2023, 6, 28)),
+        (2024, D(2024, 6, 29)),
+    ]
 
 
 @pytest.fixture
@@ -88,15 +106,20 @@ def test_report_sent_back_counts_as_not_received(chapter_with_report, staff):
     report.submitted_at = datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC)
     report.summary = "Our year"
     report.save()
-    services.affiliate_report_send_back(actor=staff, report=report,
-                                        reason="The financial annex is missing.")
+    services.affiliate_report_send_back(
+        actor=staff, report=report, reason="The financial annex is missing."
+    )
     assert compliance(affiliate, D(2026, 5, 15)) == "past_due"
 
 
 def test_deferment_makes_a_past_due_affiliate_deferred(chapter_with_report, staff):
     affiliate, _ = chapter_with_report
-    DefermentFactory(affiliate=affiliate, valid_from=D(2026, 5, 10), until=D(2026, 9, 1),
-                     granted_by=staff)
+    DefermentFactory(
+        affiliate=affiliate,
+        valid_from=D(2026, 5, 10),
+        until=D(2026, 9, 1),
+        granted_by=staff,
+    )
     assert compliance(affiliate, D(2026, 5, 5)) == "past_due"
     assert compliance(affiliate, D(2026, 6, 1)) == "deferred"
     assert compliance(affiliate, D(2026, 9, 2)) == "past_due"
@@ -113,27 +136,36 @@ def test_deferment_lasts_at_most_a_year(staff, affiliate_a):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.deferment_grant(actor=staff, affiliate=affiliate_a, cause="war",
-                                 explanation="Conflict in the capital.",
-                                 valid_from=D(2026, 1, 1), until=D(2027, 3, 1))
+        services.deferment_grant(
+            actor=staff,
+            affiliate=affiliate_a,
+            cause="war",
+            explanation="Conflict in the capital.",
+            valid_from=D(2026, 1, 1),
+            until=D(2027, 3, 1),
+        )
     assert "until" in error.value.message_dict
 
 
-def test_compliance_of_hundreds_of_affiliates_is_one_query(db, django_assert_num_queries):
+def test_compliance_of_hundreds_of_affiliates_is_one_query(
+    db, django_assert_num_queries
+):
     today = timezone.localdate()
     for index in range(300):
         affiliate = AffiliateFactory()
         if index % 3 == 0:
-            AffiliateReportFactory(affiliate=affiliate,
-                                   due_date=today - datetime.timedelta(days=10))
+            AffiliateReportFactory(
+                affiliate=affiliate, due_date=today - datetime.timedelta(days=10)
+            )
     with django_assert_num_queries(1):
         statuses = [a.compliance for a in Affiliate.objects.with_compliance(today)]
     assert statuses.count("past_due") == 100
     assert statuses.count("compliant") == 200
 
 
-def test_submitting_an_incomplete_financial_report_names_missing_fields(admin_a,
-                                                                        affiliate_a):
+def test_submitting_an_incomplete_financial_report_names_missing_fields(
+    admin_a, affiliate_a
+):
     from django.core.exceptions import ValidationError
 
     report = AffiliateReportFactory(affiliate=affiliate_a, kind="financial")
@@ -143,3 +175,14 @@ def test_submitting_an_incomplete_financial_report_names_missing_fields(admin_a,
         error.value.message_dict
     )
     assert AffiliateReport.objects.get(pk=report.pk).status == "draft"
+
+
+def test_daily_task_schedules_missing_reports(db):
+    from affiliates.tasks import schedule_affiliate_reports
+
+    affiliate = AffiliateFactory(recognition_date=D(2023, 6, 1))
+    suspended = AffiliateFactory(recognition_date=D(2023, 6, 1), status="suspended")
+    result = schedule_affiliate_reports.enqueue()
+    assert result.return_value >= 2
+    assert affiliate.annual_reports.filter(fiscal_year=2023).count() == 2
+    assert not suspended.annual_reports.exists()

@@ -9,9 +9,11 @@ URL = "/api/v1/memberships/"
 
 
 def test_join_request_is_pending_and_grants_nothing(api, outsider, affiliate_a):
-    response = api(outsider).post(URL, {"affiliate": affiliate_a.pk,
-                                        "message": "I ran the last workshop"},
-                                  format="json")
+    response = api(outsider).post(
+        URL,
+        {"affiliate": affiliate_a.pk, "message": "I ran the last workshop"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "pending"
     assert response.json()["role"] == "member"
@@ -19,8 +21,11 @@ def test_join_request_is_pending_and_grants_nothing(api, outsider, affiliate_a):
 
 
 def test_cannot_request_twice_or_choose_own_role(api, pending_a, affiliate_a):
-    response = api(pending_a).post(URL, {"affiliate": affiliate_a.pk, "role": "admin",
-                                         "status": "active"}, format="json")
+    response = api(pending_a).post(
+        URL,
+        {"affiliate": affiliate_a.pk, "role": "admin", "status": "active"},
+        format="json",
+    )
     assert response.status_code == 400
     membership = Membership.objects.get(user=pending_a)
     assert membership.status == MembershipStatus.PENDING
@@ -28,8 +33,9 @@ def test_cannot_request_twice_or_choose_own_role(api, pending_a, affiliate_a):
 
 
 @pytest.mark.parametrize("decider", ["member_a", "admin_b", "pending_a"])
-def test_only_admins_of_the_affiliate_or_staff_approve(api, request, decider, pending_a,
-                                                       affiliate_a):
+def test_only_admins_of_the_affiliate_or_staff_approve(
+    api, request, decider, pending_a, affiliate_a
+):
     membership = Membership.objects.get(user=pending_a)
     user = request.getfixturevalue(decider)
     response = api(user).post(f"{URL}{membership.pk}/approve/", {}, format="json")
@@ -37,13 +43,19 @@ def test_only_admins_of_the_affiliate_or_staff_approve(api, request, decider, pe
     assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.PENDING
 
 
-def test_admin_approves_rejects_and_history_records_the_decider(api, admin_a, pending_a,
-                                                                outsider, affiliate_a):
+def test_admin_approves_rejects_and_history_records_the_decider(
+    api, admin_a, pending_a, outsider, affiliate_a
+):
     membership = Membership.objects.get(user=pending_a)
-    response = api(admin_a).post(f"{URL}{membership.pk}/approve/",
-                                 {"role": "admin", "is_board": True,
-                                  "change_reason": "Elected at the general assembly"},
-                                 format="json")
+    response = api(admin_a).post(
+        f"{URL}{membership.pk}/approve/",
+        {
+            "role": "admin",
+            "is_board": True,
+            "change_reason": "Elected at the general assembly",
+        },
+        format="json",
+    )
     assert response.status_code == 200
     assert response.json()["role"] == "admin"
     record = membership.history.latest()
@@ -64,8 +76,9 @@ def test_last_admin_cannot_leave_or_be_demoted(api, admin_a, affiliate_a):
     membership = Membership.objects.get(user=admin_a)
     response = api(admin_a).post(f"{URL}{membership.pk}/remove/", {}, format="json")
     assert response.status_code == 400
-    response = api(admin_a).post(f"{URL}{membership.pk}/set-role/", {"role": "member"},
-                                 format="json")
+    response = api(admin_a).post(
+        f"{URL}{membership.pk}/set-role/", {"role": "member"}, format="json"
+    )
     assert response.status_code == 400
     assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.ACTIVE
 
@@ -77,12 +90,16 @@ def test_member_leaves_and_loses_access(api, member_a, affiliate_a):
     client = api(member_a)
     assert client.get(f"/api/v1/proposals/{proposal.pk}/").status_code == 200
     membership = Membership.objects.get(user=member_a)
-    assert client.post(f"{URL}{membership.pk}/remove/", {}, format="json").status_code == 200
+    assert (
+        client.post(f"{URL}{membership.pk}/remove/", {}, format="json").status_code
+        == 200
+    )
     assert client.get(f"/api/v1/proposals/{proposal.pk}/").status_code == 404
 
 
-def test_join_message_is_only_for_admins_and_requester(api, pending_a, member_a, admin_a,
-                                                       staff):
+def test_join_message_is_only_for_admins_and_requester(
+    api, pending_a, member_a, admin_a, staff
+):
     membership = Membership.objects.get(user=pending_a)
     membership.message = "My phone number is private"
     membership.save()

@@ -122,8 +122,12 @@ class RoundFactory(factory.django.DjangoModelFactory):
 
     program = factory.SubFactory(FundProgramFactory)
     name = factory.Sequence(lambda n: f"Round {n}")
-    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(10))
-    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(20))
+    opens_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(10)
+    )
+    closes_on = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(20)
+    )
     comment_period_ends_on = factory.LazyAttribute(
         lambda r: r.closes_on + datetime.timedelta(30)
     )
@@ -147,7 +151,9 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     description = "Six workshops with follow-up sessions."
     language = "en"
     status = ProposalStatus.DRAFT
-    start_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(60))
+    start_date = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(60)
+    )
     end_date = factory.LazyAttribute(lambda p: p.start_date + datetime.timedelta(180))
     currency = "GHS"
     amount_requested = Decimal("30000.00")
@@ -176,7 +182,9 @@ class ProposalFactory(factory.django.DjangoModelFactory):
             currency=self.currency,
             position=1,
         )
-        TargetMetric.objects.create(proposal=self, kind=MetricKind.PARTICIPANTS, target=120)
+        TargetMetric.objects.create(
+            proposal=self, kind=MetricKind.PARTICIPANTS, target=120
+        )
 
 
 class InterestDeclarationFactory(factory.django.DjangoModelFactory):

@@ -35,10 +35,21 @@ def payload(affiliate, round_, **overrides):
         "exchange_rate": "18.000000",
         "amount_requested": "36000.00",
         "budget_lines": [
-            {"activity": "Jornadas", "category": "travel_events", "unit": "jornada",
-             "unit_cost": "9000.00", "quantity": "2"},
-            {"activity": "Coordinación", "category": "personnel", "unit": "mes",
-             "unit_cost": "6000.00", "quantity": "3", "description": "Media jornada"},
+            {
+                "activity": "Jornadas",
+                "category": "travel_events",
+                "unit": "jornada",
+                "unit_cost": "9000.00",
+                "quantity": "2",
+            },
+            {
+                "activity": "Coordinación",
+                "category": "personnel",
+                "unit": "mes",
+                "unit_cost": "6000.00",
+                "quantity": "3",
+                "description": "Media jornada",
+            },
         ],
         "target_metrics": [
             {"kind": "participants", "target": 30},
@@ -50,8 +61,9 @@ def payload(affiliate, round_, **overrides):
     return data
 
 
-def test_member_creates_proposal_with_budget_and_targets(api, member_a, affiliate_a,
-                                                          round_):
+def test_member_creates_proposal_with_budget_and_targets(
+    api, member_a, affiliate_a, round_
+):
     response = api(member_a).post(URL, payload(affiliate_a, round_), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -75,10 +87,21 @@ def test_update_replaces_lines_keeping_those_named_by_id(api, member_a, affiliat
         {
             "amount_requested": "26000.00",
             "budget_lines": [
-                {"id": keep.pk, "activity": keep.activity, "category": keep.category,
-                 "unit": keep.unit, "unit_cost": "4000.00", "quantity": "5"},
-                {"activity": "Prizes", "category": "communications", "unit": "prize",
-                 "unit_cost": "1000.00", "quantity": "6"},
+                {
+                    "id": keep.pk,
+                    "activity": keep.activity,
+                    "category": keep.category,
+                    "unit": keep.unit,
+                    "unit_cost": "4000.00",
+                    "quantity": "5",
+                },
+                {
+                    "activity": "Prizes",
+                    "category": "communications",
+                    "unit": "prize",
+                    "unit_cost": "1000.00",
+                    "quantity": "6",
+                },
             ],
             "change_reason": "Fewer workshops, more prizes",
         },
@@ -105,24 +128,47 @@ def test_update_replaces_lines_keeping_those_named_by_id(api, member_a, affiliat
         ({"language": "Spanish!"}, "language"),
         ({"exchange_rate": "-3"}, "exchange_rate"),
         (
-            {"budget_lines": [{"activity": "A", "category": "other", "unit": "u",
-                               "unit_cost": "10", "quantity": "-2"}]},
+            {
+                "budget_lines": [
+                    {
+                        "activity": "A",
+                        "category": "other",
+                        "unit": "u",
+                        "unit_cost": "10",
+                        "quantity": "-2",
+                    }
+                ]
+            },
             "budget_lines",
         ),
         (
-            {"budget_lines": [{"activity": "A", "category": "other", "unit": "u",
-                               "unit_cost": "10", "quantity": "2", "currency": "EUR"}]},
+            {
+                "budget_lines": [
+                    {
+                        "activity": "A",
+                        "category": "other",
+                        "unit": "u",
+                        "unit_cost": "10",
+                        "quantity": "2",
+                        "currency": "EUR",
+                    }
+                ]
+            },
             "budget_lines",
         ),
         ({"target_metrics": [{"kind": "custom", "target": 5}]}, "target_metrics"),
-        ({"target_metrics": [{"kind": "participants", "target": -1}]}, "target_metrics"),
+        (
+            {"target_metrics": [{"kind": "participants", "target": -1}]},
+            "target_metrics",
+        ),
     ],
 )
 def test_bad_input_gets_a_field_error_and_saves_nothing(
     api, member_a, affiliate_a, round_, overrides, field
 ):
-    response = api(member_a).post(URL, payload(affiliate_a, round_, **overrides),
-                                  format="json")
+    response = api(member_a).post(
+        URL, payload(affiliate_a, round_, **overrides), format="json"
+    )
     assert response.status_code == 400
     assert field in response.json(), response.json()
     assert not Proposal.objects.exists()
@@ -141,7 +187,9 @@ def test_errors_speak_the_readers_language(api, member_a, affiliate_a, round_):
     assert response.status_code == 400
     assert response.json()["title"] == ["Este campo no puede estar en blanco."]
     response = api(member_a).post(
-        URL, payload(affiliate_a, round_, end_date="2020-01-01"), format="json",
+        URL,
+        payload(affiliate_a, round_, end_date="2020-01-01"),
+        format="json",
         HTTP_ACCEPT_LANGUAGE="fr",
     )
     assert response.json()["end_date"] == [
@@ -149,23 +197,30 @@ def test_errors_speak_the_readers_language(api, member_a, affiliate_a, round_):
     ]
 
 
-def test_non_member_cannot_create_for_another_affiliate(api, member_b, affiliate_a,
-                                                         round_):
+def test_non_member_cannot_create_for_another_affiliate(
+    api, member_b, affiliate_a, round_
+):
     response = api(member_b).post(URL, payload(affiliate_a, round_), format="json")
     assert response.status_code == 403
     assert not Proposal.objects.exists()
 
 
-def test_applicant_cannot_edit_after_submission_until_sent_back(api, admin_a, staff,
-                                                                 affiliate_a):
+def test_applicant_cannot_edit_after_submission_until_sent_back(
+    api, admin_a, staff, affiliate_a
+):
     proposal = ProposalFactory(affiliate=affiliate_a)
     client = api(admin_a)
-    assert client.post(f"{URL}{proposal.pk}/submit/", {}, format="json").status_code == 200
+    assert (
+        client.post(f"{URL}{proposal.pk}/submit/", {}, format="json").status_code == 200
+    )
     response = client.patch(f"{URL}{proposal.pk}/", {"title": "Changed"}, format="json")
     assert response.status_code == 403
     assert Proposal.objects.get(pk=proposal.pk).title == proposal.title
-    response = api(staff).post(f"{URL}{proposal.pk}/send-back/",
-                               {"change_reason": "Add the venue quote."}, format="json")
+    response = api(staff).post(
+        f"{URL}{proposal.pk}/send-back/",
+        {"change_reason": "Add the venue quote."},
+        format="json",
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "draft"
     response = client.patch(f"{URL}{proposal.pk}/", {"title": "Changed"}, format="json")
@@ -173,10 +228,15 @@ def test_applicant_cannot_edit_after_submission_until_sent_back(api, admin_a, st
     assert response.json()["title"] == "Changed"
 
 
-def test_past_due_affiliate_cannot_submit_and_is_told_which_report(api, admin_a,
-                                                                    affiliate_a):
-    AffiliateReportFactory(affiliate=affiliate_a, fiscal_year=2025, kind="financial",
-                           due_date=timezone.localdate() - datetime.timedelta(days=3))
+def test_past_due_affiliate_cannot_submit_and_is_told_which_report(
+    api, admin_a, affiliate_a
+):
+    AffiliateReportFactory(
+        affiliate=affiliate_a,
+        fiscal_year=2025,
+        kind="financial",
+        due_date=timezone.localdate() - datetime.timedelta(days=3),
+    )
     proposal = ProposalFactory(affiliate=affiliate_a)
     response = api(admin_a).post(f"{URL}{proposal.pk}/submit/", {}, format="json")
     assert response.status_code == 400
@@ -188,8 +248,10 @@ def test_past_due_affiliate_cannot_submit_and_is_told_which_report(api, admin_a,
 def test_deferred_affiliate_may_submit(api, admin_a, affiliate_a, staff):
     from tests.factories import DefermentFactory
 
-    AffiliateReportFactory(affiliate=affiliate_a, due_date=timezone.localdate()
-                           - datetime.timedelta(days=3))
+    AffiliateReportFactory(
+        affiliate=affiliate_a,
+        due_date=timezone.localdate() - datetime.timedelta(days=3),
+    )
     DefermentFactory(affiliate=affiliate_a, granted_by=staff)
     proposal = ProposalFactory(affiliate=affiliate_a)
     response = api(admin_a).post(f"{URL}{proposal.pk}/submit/", {}, format="json")
@@ -202,8 +264,10 @@ def test_submit_checks_budget_adds_up_and_round_is_open(api, admin_a, affiliate_
     assert response.status_code == 400
     assert "30000.00" in response.json()["amount_requested"][0]
 
-    closed = RoundFactory(opens_on=timezone.localdate() - datetime.timedelta(60),
-                          closes_on=timezone.localdate() - datetime.timedelta(30))
+    closed = RoundFactory(
+        opens_on=timezone.localdate() - datetime.timedelta(60),
+        closes_on=timezone.localdate() - datetime.timedelta(30),
+    )
     late = ProposalFactory(affiliate=affiliate_a, round=closed)
     response = api(admin_a).post(f"{URL}{late.pk}/submit/", {}, format="json")
     assert response.status_code == 400
@@ -212,16 +276,19 @@ def test_submit_checks_budget_adds_up_and_round_is_open(api, admin_a, affiliate_
 
 
 def test_exchange_rate_cannot_change_after_award(api, admin_a, staff, affiliate_a):
-    proposal = ProposalFactory(affiliate=affiliate_a,
-                               status=ProposalStatus.COMMITTEE_REVIEW)
-    response = api(staff).post(f"{URL}{proposal.pk}/approve/",
-                               {"exchange_rate": "12.000000"}, format="json")
+    proposal = ProposalFactory(
+        affiliate=affiliate_a, status=ProposalStatus.COMMITTEE_REVIEW
+    )
+    response = api(staff).post(
+        f"{URL}{proposal.pk}/approve/", {"exchange_rate": "12.000000"}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["exchange_rate_frozen_at"]
     assert body["amount_approved_usd"] == "2500.00"
-    response = api(admin_a).patch(f"{URL}{proposal.pk}/", {"exchange_rate": "5"},
-                                  format="json")
+    response = api(admin_a).patch(
+        f"{URL}{proposal.pk}/", {"exchange_rate": "5"}, format="json"
+    )
     assert response.status_code == 403
     assert Proposal.objects.get(pk=proposal.pk).exchange_rate == Decimal("12")
 
@@ -236,3 +303,28 @@ def test_draft_deletion_keeps_history(api, admin_a, member_a, affiliate_a):
     assert last.history_type == "-"
     assert last.history_user == admin_a
     assert last.history_change_reason == "Duplicate"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ar", "لا يمكن لـWikimedia Ghana Test التقدّم ما دام لديها تقرير متأخر"),
+        ("zh-hans", "Wikimedia Ghana Test 有逾期报告，暂不能申请"),
+        ("ru", "Wikimedia Ghana Test не может подавать заявки, пока просрочен отчёт"),
+        ("de", "Wikimedia Ghana Test kann nichts beantragen, solange ein Bericht"),
+    ],
+)
+def test_past_due_error_in_the_applicants_language(
+    api, admin_a, affiliate_a, language, expected
+):
+    AffiliateReportFactory(
+        affiliate=affiliate_a,
+        fiscal_year=2025,
+        due_date=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    proposal = ProposalFactory(affiliate=affiliate_a)
+    response = api(admin_a).post(
+        f"{URL}{proposal.pk}/submit/", {}, format="json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 400
+    assert response.json()["affiliate"][0].startswith(expected)

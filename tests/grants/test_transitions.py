@@ -1,4 +1,4 @@
-"""Every (state, transition) pair: allowed ones move the proposal, others change nothing."""
+"""Every (state, transition) pair: allowed ones move the proposal, others do nothing."""
 
 from decimal import Decimal
 
@@ -44,7 +44,9 @@ def test_transition_table_is_enforced(state, name, affiliate_a, admin_a, staff):
     else:
         with pytest.raises(TransitionNotAllowed):
             service(
-                actor=_actor(name, admin_a, staff), proposal=proposal, **EXTRA.get(name, {})
+                actor=_actor(name, admin_a, staff),
+                proposal=proposal,
+                **EXTRA.get(name, {}),
             )
         after = Proposal.objects.get(pk=proposal.pk)
         assert after.status == before.status
@@ -56,14 +58,18 @@ def test_every_status_is_reachable_and_final_states_are_final():
     targets = {t.target for t in PROPOSAL_TRANSITIONS.values()}
     assert targets | {ProposalStatus.DRAFT} == set(ProposalStatus)
     sources = set().union(*(t.sources for t in PROPOSAL_TRANSITIONS.values()))
-    assert sources.isdisjoint({ProposalStatus.CLOSED, ProposalStatus.WITHDRAWN,
-                               ProposalStatus.DECLINED})
+    assert sources.isdisjoint(
+        {ProposalStatus.CLOSED, ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED}
+    )
 
 
-def test_forbidden_transition_over_api_is_409_and_changes_nothing(api, staff, affiliate_a):
+def test_forbidden_transition_over_api_is_409_and_changes_nothing(
+    api, staff, affiliate_a
+):
     proposal = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.DRAFT)
-    response = api(staff).post(f"/api/v1/proposals/{proposal.pk}/approve/", {},
-                               format="json")
+    response = api(staff).post(
+        f"/api/v1/proposals/{proposal.pk}/approve/", {}, format="json"
+    )
     assert response.status_code == 409
     assert "Draft" in response.json()["detail"]
     proposal.refresh_from_db()
@@ -84,7 +90,9 @@ def test_forbidden_transition_over_api_is_409_and_changes_nothing(api, staff, af
         ("withdraw", ProposalStatus.SUBMITTED, "admin_b"),
     ],
 )
-def test_transition_needs_the_right_role(name, state, user_fixture, request, affiliate_a):
+def test_transition_needs_the_right_role(
+    name, state, user_fixture, request, affiliate_a
+):
     proposal = ProposalFactory(affiliate=affiliate_a, status=state)
     user = request.getfixturevalue(user_fixture)
     with pytest.raises(PermissionDenied):
@@ -95,11 +103,16 @@ def test_transition_needs_the_right_role(name, state, user_fixture, request, aff
 
 
 def test_approval_freezes_the_exchange_rate_and_records_amounts(staff, affiliate_a):
-    proposal = ProposalFactory(affiliate=affiliate_a,
-                               status=ProposalStatus.COMMITTEE_REVIEW)
-    svc.proposal_approve(actor=staff, proposal=proposal,
-                         amount_approved=Decimal("25000"),
-                         exchange_rate=Decimal("12.5"), reason="Trimmed travel")
+    proposal = ProposalFactory(
+        affiliate=affiliate_a, status=ProposalStatus.COMMITTEE_REVIEW
+    )
+    svc.proposal_approve(
+        actor=staff,
+        proposal=proposal,
+        amount_approved=Decimal("25000"),
+        exchange_rate=Decimal("12.5"),
+        reason="Trimmed travel",
+    )
     proposal.refresh_from_db()
     assert proposal.exchange_rate_frozen_at is not None
     assert proposal.amount_approved == Decimal("25000.00")
@@ -108,9 +121,19 @@ def test_approval_freezes_the_exchange_rate_and_records_amounts(staff, affiliate
 
 
 def test_send_back_and_decline_need_a_reason(staff, affiliate_a):
-    proposal = ProposalFactory(affiliate=affiliate_a,
-                               status=ProposalStatus.COMMITTEE_REVIEW)
+    proposal = ProposalFactory(
+        affiliate=affiliate_a, status=ProposalStatus.COMMITTEE_REVIEW
+    )
     for service in (svc.proposal_send_back, svc.proposal_decline):
         with pytest.raises(ValidationError):
             service(actor=staff, proposal=proposal, reason="  ")
-    assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.COMMITTEE_REVIEW
+    assert (
+        Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.COMMITTEE_REVIEW
+    )
+
+
+def test_every_transition_has_an_api_action():
+    from grants.api.views import ProposalViewSet
+
+    actions = {a.__name__ for a in ProposalViewSet.get_extra_actions()}
+    assert set(PROPOSAL_TRANSITIONS) <= actions

@@ -8,8 +8,9 @@ from grants.models import Proposal, ProposalDeclaration
 from tests.factories import ProposalDeclarationFactory, ProposalFactory
 
 
-def test_proposal_history_has_field_diffs_reasons_and_nested_lines(api, member_a,
-                                                                  admin_a, affiliate_a):
+def test_proposal_history_has_field_diffs_reasons_and_nested_lines(
+    api, member_a, admin_a, affiliate_a
+):
     proposal = ProposalFactory(affiliate=affiliate_a)
     line = proposal.budget_lines.first()
     client = api(member_a)
@@ -19,16 +20,25 @@ def test_proposal_history_has_field_diffs_reasons_and_nested_lines(api, member_a
             "title": "Edit-a-thon series",
             "amount_requested": "31000.00",
             "budget_lines": [
-                {"id": line.pk, "activity": line.activity, "category": line.category,
-                 "unit": line.unit, "unit_cost": "4000.00", "quantity": "6.25"},
+                {
+                    "id": line.pk,
+                    "activity": line.activity,
+                    "category": line.category,
+                    "unit": line.unit,
+                    "unit_cost": "4000.00",
+                    "quantity": "6.25",
+                },
             ],
             "change_reason": "Budget revised after the venue quote",
         },
         format="json",
     )
     assert response.status_code == 200, response.json()
-    api(admin_a).post(f"/api/v1/proposals/{proposal.pk}/withdraw/",
-                      {"change_reason": "Merged into another proposal"}, format="json")
+    api(admin_a).post(
+        f"/api/v1/proposals/{proposal.pk}/withdraw/",
+        {"change_reason": "Merged into another proposal"},
+        format="json",
+    )
 
     entries = api(admin_a).get(f"/api/v1/proposals/{proposal.pk}/history/").json()
     rows = entries["results"]
@@ -39,19 +49,28 @@ def test_proposal_history_has_field_diffs_reasons_and_nested_lines(api, member_a
     assert newest["user"]["display_name"] == admin_a.get_full_name()
     assert {"field": "status", "old": "draft", "new": "withdrawn"} in newest["changes"]
 
-    edit = next(r for r in rows if r["model"] == "proposal"
-                and r["reason"] == "Budget revised after the venue quote")
+    edit = next(
+        r
+        for r in rows
+        if r["model"] == "proposal"
+        and r["reason"] == "Budget revised after the venue quote"
+    )
     assert {"field": "title", "old": proposal.title, "new": "Edit-a-thon series"} in (
-        edit["changes"])
+        edit["changes"]
+    )
     assert edit["user"]["id"] == member_a.pk
 
-    line_change = next(r for r in rows if r["model"] == "budgetline" and r["type"] ==
-                       "changed")
+    line_change = next(
+        r for r in rows if r["model"] == "budgetline" and r["type"] == "changed"
+    )
     assert {"field": "quantity", "old": "6.00", "new": "6.25"} in line_change["changes"]
-    deleted = next(r for r in rows if r["model"] == "budgetline" and r["type"] ==
-                   "deleted")
+    deleted = next(
+        r for r in rows if r["model"] == "budgetline" and r["type"] == "deleted"
+    )
     assert deleted["reason"] == "Budget revised after the venue quote"
-    assert {"field": "activity", "old": "Coordination", "new": None} in deleted["changes"]
+    assert {"field": "activity", "old": "Coordination", "new": None} in deleted[
+        "changes"
+    ]
     # Newest first.
     dates = [r["date"] for r in rows]
     assert dates == sorted(dates, reverse=True)
@@ -66,15 +85,17 @@ def test_history_cannot_be_written_through_the_api(api, staff, affiliate_a):
     assert proposal.history.count() == 1
 
 
-def test_deleting_a_user_keeps_history_and_protects_declarations(staff, affiliate_a,
-                                                                 member_a):
+def test_deleting_a_user_keeps_history_and_protects_declarations(
+    staff, affiliate_a, member_a
+):
     from django.db.models import ProtectedError
 
     proposal = ProposalFactory(affiliate=affiliate_a)
     from grants.services import proposals
 
-    proposals.proposal_update(actor=member_a, proposal=proposal, title="New title",
-                              reason="Clearer title")
+    proposals.proposal_update(
+        actor=member_a, proposal=proposal, title="New title", reason="Clearer title"
+    )
     declaration = ProposalDeclarationFactory(user=member_a)
     with pytest.raises(ProtectedError):
         member_a.delete()
@@ -83,14 +104,17 @@ def test_deleting_a_user_keeps_history_and_protects_declarations(staff, affiliat
     declaration.delete()
     user_id = member_a.pk
     get_user_model().objects.filter(pk=user_id).delete()
-    record = Proposal.history.filter(id=proposal.pk, history_change_reason="Clearer title")
+    record = Proposal.history.filter(
+        id=proposal.pk, history_change_reason="Clearer title"
+    )
     assert record.exists()
     assert record.get().history_user is None  # the row stays; the person is gone
 
 
 def test_staff_can_browse_and_revert_history_in_the_admin(client, affiliate_a):
-    admin_user = get_user_model().objects.create_superuser("root", "r@example.org",
-                                                            "pw-for-tests-123")
+    admin_user = get_user_model().objects.create_superuser(
+        "root", "r@example.org", "pw-for-tests-123"
+    )
     client.force_login(admin_user)
     proposal = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.DRAFT)
     response = client.get(f"/admin/grants/proposal/{proposal.pk}/history/")
@@ -100,4 +124,6 @@ def test_staff_can_browse_and_revert_history_in_the_admin(client, affiliate_a):
         f"/admin/grants/proposal/{proposal.pk}/history/{record.history_id}/"
     )
     assert response.status_code == 200
-    assert "Revert" in response.content.decode() or "revert" in response.content.decode()
+    assert (
+        "Revert" in response.content.decode() or "revert" in response.content.decode()
+    )

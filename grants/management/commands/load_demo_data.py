@@ -195,7 +195,14 @@ PROPOSALS = [
         rate=Decimal("6.91"),
         lines=[
             ("Talleres", "travel_events", "Refrigerio y transporte", "taller", 1500, 6),
-            ("Coordinación", "personnel", "Coordinación a medio tiempo", "mes", 1400, 6),
+            (
+                "Coordinación",
+                "personnel",
+                "Coordinación a medio tiempo",
+                "mes",
+                1400,
+                6,
+            ),
         ],
         targets=[("participants", "", 90), ("new_users", "", 40)],
     ),
@@ -214,7 +221,14 @@ PROPOSALS = [
         currency="GHS",
         rate=Decimal("12.40"),
         lines=[
-            ("Recording trips", "travel_events", "Transport to six towns", "trip", 2500, 6),
+            (
+                "Recording trips",
+                "travel_events",
+                "Transport to six towns",
+                "trip",
+                2500,
+                6,
+            ),
             ("Equipment", "equipment", "Two field recorders", "unit", 4700, 2),
             ("Transcription", "services", "Transcribers", "hour", 95, 120),
         ],
@@ -348,7 +362,9 @@ PROPOSALS = [
         description="Trabajo con el personal de los museos durante cuatro meses.",
         currency="BOB",
         rate=Decimal("6.91"),
-        lines=[("Jornadas", "services", "Jornadas de carga de datos", "jornada", 1800, 8)],
+        lines=[
+            ("Jornadas", "services", "Jornadas de carga de datos", "jornada", 1800, 8)
+        ],
         targets=[("content_pages", "", 2000)],
         conditions="Presentar las cartas de acuerdo de los tres museos antes del pago.",
     ),
@@ -437,7 +453,9 @@ class Command(BaseCommand):
             years = spec.pop("recognition_years_ago")
             spec["recognition_date"] = self.today.replace(year=self.today.year - years)
             self.affiliates[spec["slug"]] = affiliate_services.affiliate_create(
-                actor=self.staff, reason="Recognised by the affiliations committee", **spec
+                actor=self.staff,
+                reason="Recognised by the affiliations committee",
+                **spec,
             )
         for username, slug, role, board in MEMBERS:
             user = self.people[username]
