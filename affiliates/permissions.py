@@ -157,6 +157,6 @@ def can_manage_deferments(user) -> bool:
     return is_staff(user)
 
 
-def can_view_affiliate_report(user, report) -> bool:
+def can_view_affiliate_record(user, report) -> bool:
     """A report, a deferment and their history: staff and the affiliate's members."""
     return is_staff(user) or is_member(user, report.affiliate_id)

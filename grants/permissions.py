@@ -41,6 +41,13 @@ def visible_proposals(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(visible)
 
 
+def private_proposals(user, queryset: QuerySet) -> QuerySet:
+    """Proposals whose private fields (budget, history) the user may see."""
+    if is_staff(user):
+        return queryset
+    return queryset.filter(affiliate_id__in=member_affiliate_ids(user))
+
+
 def can_view_proposal_private(user, proposal) -> bool:
     """Budget lines, internal dates and history: staff and the applicant's members."""
     return is_staff(user) or is_member(user, proposal.affiliate_id)

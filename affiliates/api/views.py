@@ -168,7 +168,7 @@ class AffiliateReportViewSet(
     ordering_fields = ["due_date", "fiscal_year", "submitted_at"]
     ordering = ["-fiscal_year", "affiliate__name", "kind"]
     service_object_name = "report"
-    history_permission = staticmethod(permissions.can_view_affiliate_report)
+    history_permission = staticmethod(permissions.can_view_affiliate_record)
 
     def get_queryset(self):
         return permissions.visible_affiliate_reports(
@@ -216,7 +216,7 @@ class DefermentViewSet(
     filterset_class = DefermentFilter
     ordering_fields = ["valid_from", "until"]
     ordering = ["-valid_from"]
-    history_permission = staticmethod(permissions.can_view_affiliate_report)
+    history_permission = staticmethod(permissions.can_view_affiliate_record)
 
     def get_queryset(self):
         return permissions.visible_deferments(

@@ -289,6 +289,20 @@ class GrantReportSerializer(serializers.ModelSerializer):
     spending = SpendingLineSerializer(many=True, required=False)
     change_reason = ChangeReasonField()
 
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # Only rows of grants the writer may see: ids of others' rows look absent.
+            own = permissions.private_proposals(request.user, Proposal.objects.all())
+            fields["metric_results"].child.fields[
+                "metric"
+            ].queryset = TargetMetric.objects.filter(proposal__in=own)
+            fields["spending"].child.fields[
+                "budget_line"
+            ].queryset = BudgetLine.objects.filter(proposal__in=own)
+        return fields
+
     class Meta:
         model = GrantReport
         fields = [
