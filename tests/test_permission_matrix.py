@@ -150,6 +150,18 @@ EXPECTED = {
 }
 
 
+MODEL_OF = {
+    "/api/v1/proposals/": "Proposal",
+    "/api/v1/reports/": "GrantReport",
+    "/api/v1/affiliate-reports/": "AffiliateReport",
+    "/api/v1/deferments/": "Deferment",
+    "/api/v1/coi-declarations/": "ProposalDeclaration",
+    "/api/v1/interest-declarations/": "InterestDeclaration",
+    "/api/v1/memberships/": "Membership",
+    "/api/v1/affiliates/": "Affiliate",
+}
+
+
 def _listed(client, url, objects, params=None):
     response = client.get(url, {"page_size": 200, **(params or {})})
     if response.status_code in (401, 403):
@@ -161,16 +173,7 @@ def _listed(client, url, objects, params=None):
     model_labels = {
         (type(obj).__name__, obj.pk): label for label, obj in objects.items()
     }
-    model = {
-        "/api/v1/proposals/": "Proposal",
-        "/api/v1/reports/": "GrantReport",
-        "/api/v1/affiliate-reports/": "AffiliateReport",
-        "/api/v1/deferments/": "Deferment",
-        "/api/v1/coi-declarations/": "ProposalDeclaration",
-        "/api/v1/interest-declarations/": "InterestDeclaration",
-        "/api/v1/memberships/": "Membership",
-        "/api/v1/affiliates/": "Affiliate",
-    }[url]
+    model = MODEL_OF[url]
     return {model_labels[(model, pk)] for pk in ids}
 
 
@@ -188,16 +191,7 @@ def test_details_and_history_follow_the_lists(world, api, url, role):
     users, objects = world
     client = api(users[role])
     visible = EXPECTED[url][role] or set()
-    model = {
-        "/api/v1/proposals/": "Proposal",
-        "/api/v1/reports/": "GrantReport",
-        "/api/v1/affiliate-reports/": "AffiliateReport",
-        "/api/v1/deferments/": "Deferment",
-        "/api/v1/coi-declarations/": "ProposalDeclaration",
-        "/api/v1/interest-declarations/": "InterestDeclaration",
-        "/api/v1/memberships/": "Membership",
-        "/api/v1/affiliates/": "Affiliate",
-    }[url]
+    model = MODEL_OF[url]
     for label, obj in objects.items():
         if type(obj).__name__ != model:
             continue
@@ -356,3 +350,42 @@ def test_affiliate_admin_edits_profile_but_not_standing(world, api):
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_staff_set_up_programs_and_rounds(world, api, role):
+    users, objects = world
+    client = api(users[role])
+    response = client.post(
+        "/api/v1/programs/",
+        {
+            "name": "Language Fund",
+            "slug": "language-fund",
+            "min_amount_usd": "100",
+            "max_amount_usd": "900",
+            "eligible_types": ["user_group"],
+            "change_reason": "New fund for oral languages",
+        },
+        format="json",
+    )
+    if role == "staff":
+        assert response.status_code == 201, response.json()
+        program_id = response.json()["id"]
+        history = client.get(f"/api/v1/programs/{program_id}/history/").json()
+        assert history["results"][0]["reason"] == "New fund for oral languages"
+        bad = client.post(
+            "/api/v1/rounds/",
+            {
+                "program": program_id,
+                "name": "R1",
+                "opens_on": "2027-02-01",
+                "closes_on": "2027-01-01",
+                "comment_period_ends_on": "2027-03-01",
+                "scoring_deadline": "2027-04-01",
+            },
+            format="json",
+        )
+        assert bad.status_code == 400
+        assert "closes_on" in bad.json()
+    else:
+        assert response.status_code in {401, 403}

@@ -9,9 +9,9 @@ from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from portal.api.base import ActionSerializer, RequiredReasonActionSerializer, pop_reason
+from portal.api.base import ActionSerializer, RequiredReasonActionSerializer
 from portal.api.history import HistoryMixin
-from portal.api.views import ServiceActionMixin
+from portal.api.views import ServiceViewSetMixin
 
 from .. import permissions, services
 from ..models import Affiliate, AffiliateReport, Deferment, Membership
@@ -54,6 +54,7 @@ def _parse_as_of(request) -> datetime.date | None:
 )
 class AffiliateViewSet(
     HistoryMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -69,32 +70,17 @@ class AffiliateViewSet(
     ordering_fields = ["name", "recognition_date", "country", "type"]
     ordering = ["name"]
     history_permission = staticmethod(permissions.can_view_affiliate_private)
+    service_object_name = "affiliate"
+    create_service = staticmethod(services.affiliate_create)
+    update_service = staticmethod(services.affiliate_update)
 
     def get_queryset(self):
         return Affiliate.objects.with_compliance(_parse_as_of(self.request))
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = services.affiliate_create(
-            actor=self.request.user, reason=reason, **data
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        affiliate = services.affiliate_update(
-            actor=self.request.user,
-            affiliate=serializer.instance,
-            reason=reason,
-            **data,
-        )
-        serializer.instance = self.get_queryset().get(pk=affiliate.pk)
-
 
 class MembershipViewSet(
     HistoryMixin,
-    ServiceActionMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -108,21 +94,12 @@ class MembershipViewSet(
     ordering_fields = ["requested_at", "decided_at"]
     ordering = ["affiliate__name", "id"]
     service_object_name = "membership"
+    create_service = staticmethod(services.membership_request)
     history_permission = staticmethod(permissions.can_view_membership_history)
 
     def get_queryset(self):
         return permissions.visible_memberships(
             self.request.user, Membership.objects.select_related("user", "affiliate")
-        )
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = services.membership_request(
-            actor=self.request.user,
-            affiliate=data["affiliate"],
-            message=data.get("message", ""),
-            reason=reason,
         )
 
     @extend_schema(request=MembershipDecisionSerializer, responses=MembershipSerializer)
@@ -154,7 +131,7 @@ class MembershipViewSet(
 
 class AffiliateReportViewSet(
     HistoryMixin,
-    ServiceActionMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -168,18 +145,12 @@ class AffiliateReportViewSet(
     ordering_fields = ["due_date", "fiscal_year", "submitted_at"]
     ordering = ["-fiscal_year", "affiliate__name", "kind"]
     service_object_name = "report"
+    update_service = staticmethod(services.affiliate_report_update)
     history_permission = staticmethod(permissions.can_view_affiliate_record)
 
     def get_queryset(self):
         return permissions.visible_affiliate_reports(
             self.request.user, AffiliateReport.objects.all()
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = services.affiliate_report_update(
-            actor=self.request.user, report=serializer.instance, reason=reason, **data
         )
 
     @extend_schema(request=ActionSerializer, responses=AffiliateReportSerializer)
@@ -204,6 +175,7 @@ class AffiliateReportViewSet(
 
 class DefermentViewSet(
     HistoryMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -217,25 +189,11 @@ class DefermentViewSet(
     ordering_fields = ["valid_from", "until"]
     ordering = ["-valid_from"]
     history_permission = staticmethod(permissions.can_view_affiliate_record)
+    service_object_name = "deferment"
+    create_service = staticmethod(services.deferment_grant)
+    update_service = staticmethod(services.deferment_update)
 
     def get_queryset(self):
         return permissions.visible_deferments(
             self.request.user, Deferment.objects.select_related("granted_by")
-        )
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = services.deferment_grant(
-            actor=self.request.user, reason=reason, **data
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = services.deferment_update(
-            actor=self.request.user,
-            deferment=serializer.instance,
-            reason=reason,
-            **data,
         )

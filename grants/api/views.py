@@ -3,7 +3,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from affiliates.permissions import is_staff
@@ -11,11 +10,9 @@ from portal.api.base import (
     CHANGE_REASON_HELP,
     ActionSerializer,
     RequiredReasonActionSerializer,
-    pop_reason,
 )
 from portal.api.history import HistoryMixin
-from portal.api.views import ServiceActionMixin
-from portal.audit import save_audited
+from portal.api.views import ServiceViewSetMixin
 
 from .. import permissions
 from ..models import (
@@ -31,7 +28,7 @@ from ..models import (
     SpendingLine,
     TargetMetric,
 )
-from ..services import coi, proposals, reports
+from ..services import coi, programs, proposals, reports
 from .filters import (
     FundProgramFilter,
     GrantReportFilter,
@@ -52,32 +49,9 @@ from .serializers import (
 )
 
 
-class StaffWritesMixin:
-    """Programs and rounds: everyone reads; staff write, with history."""
-
-    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
-
-    def _save(self, serializer, instance):
-        if not permissions.can_manage_programs(self.request.user):
-            raise PermissionDenied
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        for name, value in data.items():
-            setattr(instance, name, value)
-        serializer.instance = save_audited(
-            instance, actor=self.request.user, reason=reason
-        )
-
-    def perform_create(self, serializer):
-        self._save(serializer, serializer.Meta.model())
-
-    def perform_update(self, serializer):
-        self._save(serializer, serializer.instance)
-
-
 class FundProgramViewSet(
     HistoryMixin,
-    StaffWritesMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -91,7 +65,11 @@ class FundProgramViewSet(
     search_fields = ["name"]
     ordering_fields = ["name", "min_amount_usd"]
     ordering = ["name"]
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
     history_permission = staticmethod(lambda user, obj: is_staff(user))
+    service_object_name = "program"
+    create_service = staticmethod(programs.program_create)
+    update_service = staticmethod(programs.program_update)
 
     def get_queryset(self):
         return FundProgram.objects.prefetch_related(
@@ -101,7 +79,7 @@ class FundProgramViewSet(
 
 class RoundViewSet(
     HistoryMixin,
-    StaffWritesMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -114,7 +92,11 @@ class RoundViewSet(
     ordering_fields = ["opens_on", "closes_on", "name"]
     ordering = ["-opens_on", "name"]
     queryset = Round.objects.all()
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
     history_permission = staticmethod(lambda user, obj: is_staff(user))
+    service_object_name = "round"
+    create_service = staticmethod(programs.round_create)
+    update_service = staticmethod(programs.round_update)
 
 
 def _transition_action(name: str, service, body=ActionSerializer):
@@ -132,7 +114,7 @@ def _transition_action(name: str, service, body=ActionSerializer):
     )(view)
 
 
-class ProposalViewSet(HistoryMixin, ServiceActionMixin, viewsets.ModelViewSet):
+class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
     """Grant proposals. Budget lines and target metrics are written with the proposal.
 
     State changes are POST actions; the `allowed_actions` field lists those the reader
@@ -153,6 +135,8 @@ class ProposalViewSet(HistoryMixin, ServiceActionMixin, viewsets.ModelViewSet):
     ]
     ordering = ["-id"]
     service_object_name = "proposal"
+    create_service = staticmethod(proposals.proposal_create)
+    update_service = staticmethod(proposals.proposal_update)
     history_permission = staticmethod(permissions.can_view_proposal_private)
 
     def get_queryset(self):
@@ -171,22 +155,6 @@ class ProposalViewSet(HistoryMixin, ServiceActionMixin, viewsets.ModelViewSet):
             BudgetLine.history.filter(proposal_id=proposal.pk),
             TargetMetric.history.filter(proposal_id=proposal.pk),
         ]
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        proposal = proposals.proposal_create(
-            actor=self.request.user, reason=reason, **data
-        )
-        serializer.instance = self.refetch(proposal)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        proposal = proposals.proposal_update(
-            actor=self.request.user, proposal=serializer.instance, reason=reason, **data
-        )
-        serializer.instance = self.refetch(proposal)
 
     @extend_schema(
         request=None,
@@ -237,7 +205,7 @@ class ProposalViewSet(HistoryMixin, ServiceActionMixin, viewsets.ModelViewSet):
 
 class GrantReportViewSet(
     HistoryMixin,
-    ServiceActionMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -251,6 +219,7 @@ class GrantReportViewSet(
     ordering_fields = ["due_date", "submitted_at", "id"]
     ordering = ["due_date", "id"]
     service_object_name = "report"
+    update_service = staticmethod(reports.grant_report_update)
     history_permission = staticmethod(permissions.can_view_grant_report)
 
     def get_queryset(self):
@@ -271,14 +240,6 @@ class GrantReportViewSet(
             MetricResult.history.filter(report_id=report.pk),
             SpendingLine.history.filter(report_id=report.pk),
         ]
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        report = reports.grant_report_update(
-            actor=self.request.user, report=serializer.instance, reason=reason, **data
-        )
-        serializer.instance = self.refetch(report)
 
     @extend_schema(request=ActionSerializer, responses=GrantReportSerializer)
     @action(detail=True, methods=["post"])
@@ -302,6 +263,7 @@ class GrantReportViewSet(
 
 class InterestDeclarationViewSet(
     HistoryMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -315,6 +277,9 @@ class InterestDeclarationViewSet(
     ordering_fields = ["year", "signed_at"]
     ordering = ["-year", "id"]
     history_permission = staticmethod(permissions.can_view_declaration)
+    service_object_name = "declaration"
+    create_service = staticmethod(coi.interest_declaration_create)
+    update_service = staticmethod(coi.interest_declaration_update)
 
     def get_queryset(self):
         return permissions.visible_declarations(
@@ -330,33 +295,10 @@ class InterestDeclarationViewSet(
             declaration.interests.model.history.filter(declaration_id=declaration.pk),
         ]
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = self.refetch_declaration(
-            coi.interest_declaration_create(
-                actor=self.request.user, reason=reason, **data
-            )
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = self.refetch_declaration(
-            coi.interest_declaration_update(
-                actor=self.request.user,
-                declaration=serializer.instance,
-                reason=reason,
-                **data,
-            )
-        )
-
-    def refetch_declaration(self, declaration):
-        return self.get_queryset().get(pk=declaration.pk)
-
 
 class ProposalDeclarationViewSet(
     HistoryMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -370,25 +312,11 @@ class ProposalDeclarationViewSet(
     ordering_fields = ["declared_at", "id"]
     ordering = ["-declared_at", "id"]
     history_permission = staticmethod(permissions.can_view_declaration)
+    service_object_name = "declaration"
+    create_service = staticmethod(coi.proposal_declaration_create)
+    update_service = staticmethod(coi.proposal_declaration_update)
 
     def get_queryset(self):
         return permissions.visible_declarations(
             self.request.user, ProposalDeclaration.objects.select_related("user")
-        )
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = coi.proposal_declaration_create(
-            actor=self.request.user, reason=reason, **data
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = pop_reason(data)
-        serializer.instance = coi.proposal_declaration_update(
-            actor=self.request.user,
-            declaration=serializer.instance,
-            reason=reason,
-            **data,
         )

@@ -1,19 +1,40 @@
-"""Shared ViewSet plumbing: thin views that hand writes to services."""
+"""Shared ViewSet plumbing: thin views that hand every write to a service."""
 
 from rest_framework.response import Response
 
 from .base import ActionSerializer, pop_reason
 
 
-class ServiceActionMixin:
-    """Runs a state-change service for a POST action and returns the fresh object.
+class ServiceViewSetMixin:
+    """Creates, updates and runs actions through services; views hold no logic.
 
-    `service_object_name` is the keyword the services of this resource take for the
-    object (e.g. "proposal"). The body is validated by `body_serializer`; the optional
-    `change_reason` in it becomes the reason in the audit history.
+    - `create_service(actor=, reason=, **fields)` makes a new object;
+    - `update_service(actor=, <service_object_name>=obj, reason=, **fields)` edits one;
+    - `run_service_action()` runs a state-change service for a POST action.
+    The optional `change_reason` in the body becomes the reason in the audit history.
+    Services are set with `staticmethod(...)` so they are not bound to the view.
     """
 
     service_object_name = "obj"
+    create_service = None
+    update_service = None
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        obj = self.create_service(actor=self.request.user, reason=reason, **data)
+        serializer.instance = self.refetch(obj)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = pop_reason(data)
+        obj = self.update_service(
+            actor=self.request.user,
+            **{self.service_object_name: serializer.instance},
+            reason=reason,
+            **data,
+        )
+        serializer.instance = self.refetch(obj)
 
     def run_service_action(self, request, service, body_serializer=ActionSerializer):
         obj = self.get_object()
