@@ -14,6 +14,7 @@ from portal.validators import (
     validate_country_code,
     validate_currency_code,
     validate_language_list,
+    validate_plausible_date,
 )
 
 from .choices import (
@@ -93,7 +94,9 @@ class Affiliate(models.Model):
         default=31,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
-    recognition_date = models.DateField(_("recognition date"))
+    recognition_date = models.DateField(
+        _("recognition date"), validators=[validate_plausible_date]
+    )
     reporting_since = models.DateField(
         _("reporting tracked since"),
         null=True,
@@ -102,6 +105,7 @@ class Affiliate(models.Model):
             "Annual reports are expected for fiscal years ending after this date. "
             "Empty: from the recognition date."
         ),
+        validators=[validate_plausible_date],
     )
     status = models.CharField(
         _("status"),
@@ -359,8 +363,8 @@ class Deferment(models.Model):
     )
     cause = models.CharField(_("cause"), max_length=32, choices=DefermentCause.choices)
     explanation = models.TextField(_("explanation"))
-    valid_from = models.DateField(_("valid from"))
-    until = models.DateField(_("until"))
+    valid_from = models.DateField(_("valid from"), validators=[validate_plausible_date])
+    until = models.DateField(_("until"), validators=[validate_plausible_date])
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

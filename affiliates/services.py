@@ -354,6 +354,10 @@ def deferment_update(*, actor, deferment: Deferment, reason: str = "", **fields)
     if not permissions.can_manage_deferments(actor):
         raise PermissionDenied
     deferment = Deferment.objects.select_for_update().get(pk=deferment.pk)
+    if "affiliate" in fields and fields.pop("affiliate") != deferment.affiliate:
+        raise ValidationError(
+            {"affiliate": _("A deferment stays with the affiliate it was granted to.")}
+        )
     for name, value in fields.items():
         setattr(deferment, name, value)
     return save_audited(deferment, actor=actor, reason=reason)

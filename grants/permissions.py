@@ -65,8 +65,11 @@ def can_edit_proposal(user, proposal) -> bool:
 
 
 def can_delete_proposal(user, proposal) -> bool:
-    return proposal.status == ProposalStatus.DRAFT and is_admin(
-        user, proposal.affiliate_id
+    """Only a draft that was never submitted: after that it stays on record."""
+    return (
+        proposal.status == ProposalStatus.DRAFT
+        and proposal.submitted_at is None
+        and is_admin(user, proposal.affiliate_id)
     )
 
 

@@ -1,5 +1,6 @@
 """Validators for codes the portal stores: languages, currencies, countries."""
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -44,4 +45,18 @@ def validate_country_code(value: str) -> None:
             _("“%(value)s” is not an ISO 3166 country code such as GH, MX or ID."),
             code="invalid_country",
             params={"value": value},
+        )
+
+
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+
+
+def validate_plausible_date(value: datetime.date) -> None:
+    """Grant and reporting dates fall between 1990 and 2199; others are typos."""
+    if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="implausible_date",
+            params={"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
         )

@@ -157,3 +157,10 @@ class DefermentSerializer(serializers.ModelSerializer):
             "change_reason",
         ]
         read_only_fields = ["granted_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, Deferment):
+            # A deferment stays with the affiliate it was granted to.
+            fields["affiliate"].read_only = True
+        return fields

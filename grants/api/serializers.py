@@ -27,7 +27,8 @@ from ..models import (
 )
 from ..services.proposals import allowed_proposal_actions
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
+# Computed sums can be wider than any one stored amount.
+MONEY = {"max_digits": 24, "decimal_places": 2, "read_only": True}
 
 # Programs and rounds ----------------------------------------------------------------
 
@@ -162,8 +163,6 @@ class ProposalSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
     private_fields = (
         "budget_lines",
         "budget_total",
-        "exchange_rate",
-        "exchange_rate_frozen_at",
         "submitted_at",
         "created_at",
         "updated_at",
@@ -223,7 +222,7 @@ class ProposalSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
+        if isinstance(self.instance, Proposal):
             # The applicant cannot move a proposal to another affiliate.
             fields["affiliate"].read_only = True
         return fields
@@ -398,7 +397,9 @@ class ProposalDeclarationSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is not None:
+        if isinstance(self.instance, ProposalDeclaration):
+            fields["proposal"].read_only = True  # a declaration stays with its proposal
+        elif request is not None:
             # Only proposals the declarant may see: no probing others' drafts by id.
             fields["proposal"].queryset = permissions.declarable_proposals(
                 request.user, Proposal.objects.all()

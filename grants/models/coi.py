@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from portal.validators import validate_plausible_date
 
 from ..choices import ConflictType, InterestKind
 from .proposals import Proposal
@@ -22,7 +25,9 @@ class InterestDeclaration(models.Model):
         on_delete=models.PROTECT,
         related_name="interest_declarations",
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2199)]
+    )
     no_interests = models.BooleanField(
         _("I have no interests to declare"), default=False
     )
@@ -66,8 +71,12 @@ class DeclaredInterest(models.Model):
     )
     role = models.CharField(_("role"), max_length=200, blank=True)
     description = models.TextField(_("details"), blank=True)
-    started_on = models.DateField(_("from"), null=True, blank=True)
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    started_on = models.DateField(
+        _("from"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    ended_on = models.DateField(
+        _("until"), null=True, blank=True, validators=[validate_plausible_date]
+    )
 
     history = HistoricalRecords()
 

@@ -9,11 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from affiliates.choices import AffiliateType
+from portal.validators import validate_plausible_date
 
 
 def validate_affiliate_types(value) -> None:
     valid = set(AffiliateType.values)
-    if not isinstance(value, list) or not value or not set(value) <= valid:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(item, str) and item in valid for item in value)
+    ):
         raise ValidationError(
             _("Choose one or more of: %(types)s."),
             code="invalid_types",
@@ -157,10 +162,14 @@ class Round(models.Model):
         FundProgram, on_delete=models.PROTECT, related_name="rounds"
     )
     name = models.CharField(_("name"), max_length=200)
-    opens_on = models.DateField(_("opens on"))
-    closes_on = models.DateField(_("closes on"))
-    comment_period_ends_on = models.DateField(_("community comments until"))
-    scoring_deadline = models.DateField(_("scoring deadline"))
+    opens_on = models.DateField(_("opens on"), validators=[validate_plausible_date])
+    closes_on = models.DateField(_("closes on"), validators=[validate_plausible_date])
+    comment_period_ends_on = models.DateField(
+        _("community comments until"), validators=[validate_plausible_date]
+    )
+    scoring_deadline = models.DateField(
+        _("scoring deadline"), validators=[validate_plausible_date]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

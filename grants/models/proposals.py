@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.dates import add_months
-from portal.validators import validate_currency_code, validate_language_code
+from portal.validators import (
+    validate_currency_code,
+    validate_language_code,
+    validate_plausible_date,
+)
 
 from ..choices import BudgetCategory, MetricKind, ProposalStatus
 from .programs import FundProgram, Round
@@ -59,8 +63,12 @@ class Proposal(models.Model):
         default=ProposalStatus.DRAFT,
         db_index=True,
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(
+        _("start date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     currency = models.CharField(
         _("currency"),
         max_length=3,
@@ -254,7 +262,17 @@ class BudgetLine(models.Model):
     def total_usd(self):
         return to_usd(self.total, self.proposal.exchange_rate)
 
+    MAX_TOTAL = Decimal("999999999999.99")
+
     def clean(self):
+        if (
+            self.unit_cost is not None
+            and self.quantity is not None
+            and self.total > self.MAX_TOTAL
+        ):
+            raise ValidationError(
+                {"quantity": _("This line's total is too large; split or check it.")}
+            )
         if (
             self.proposal_id
             and self.currency

@@ -122,9 +122,8 @@ def proposal_declaration_update(
     declaration = ProposalDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if not permissions.can_edit_declaration(actor, declaration):
         raise PermissionDenied
-    if "proposal" in fields and fields["proposal"].pk != declaration.proposal_id:
+    if "proposal" in fields and fields.pop("proposal").pk != declaration.proposal_id:
         raise ValidationError({"proposal": _("A declaration stays with its proposal.")})
-    fields.pop("proposal", None)
     for name, value in fields.items():
         setattr(declaration, name, value)
     declaration.declared_at = timezone.now()

@@ -124,6 +124,7 @@ def proposal_create(
         raise PermissionDenied(
             _("Only members of this affiliate can write its proposals.")
         )
+    _check_program_open(fields.get("program"))
     proposal = Proposal(affiliate=affiliate, created_by=actor, **fields)
     if proposal.currency == "USD" and not proposal.exchange_rate:
         proposal.exchange_rate = Decimal(1)
@@ -175,7 +176,10 @@ def proposal_delete(*, actor, proposal: Proposal, reason: str = "") -> None:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not permissions.can_delete_proposal(actor, proposal):
         raise PermissionDenied(
-            _("Only an affiliate admin can delete a draft proposal.")
+            _(
+                "Only an affiliate admin can delete a draft that was never submitted; "
+                "withdraw it instead."
+            )
         )
     for row in [*proposal.budget_lines.all(), *proposal.target_metrics.all()]:
         delete_audited(row, actor=actor, reason=reason)
@@ -200,6 +204,16 @@ def _begin(actor, proposal: Proposal, name: str) -> tuple[Proposal, str]:
 def _finish(actor, proposal: Proposal, target: str, reason: str) -> Proposal:
     proposal.status = target
     return save_audited(proposal, actor=actor, reason=reason)
+
+
+def _check_program_open(program) -> None:
+    if program is not None and not program.is_active:
+        raise ValidationError(
+            {
+                "program": _("%(program)s is not accepting proposals.")
+                % {"program": program.name}
+            }
+        )
 
 
 def _check_good_standing(affiliate: Affiliate, today: datetime.date) -> None:
@@ -269,6 +283,7 @@ def proposal_submit(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
     """
     proposal, target = _begin(actor, proposal, "submit")
     today = timezone.localdate()
+    _check_program_open(proposal.program)
     _check_good_standing(proposal.affiliate, today)
     if not proposal.round.is_open(today):
         raise ValidationError(

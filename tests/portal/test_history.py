@@ -111,19 +111,75 @@ def test_deleting_a_user_keeps_history_and_protects_declarations(
     assert record.get().history_user is None  # the row stays; the person is gone
 
 
-def test_staff_can_browse_and_revert_history_in_the_admin(client, affiliate_a):
-    admin_user = get_user_model().objects.create_superuser(
-        "root", "r@example.org", "pw-for-tests-123"
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser(
+        "root", "root@example.org", "pw-for-tests-123"
     )
-    client.force_login(admin_user)
-    proposal = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.DRAFT)
-    response = client.get(f"/admin/grants/proposal/{proposal.pk}/history/")
-    assert response.status_code == 200
-    record = proposal.history.earliest()
-    response = client.get(
-        f"/admin/grants/proposal/{proposal.pk}/history/{record.history_id}/"
+
+
+def _form_data(response):
+    """The POST body the admin page would send back, from its own context."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    for formset in response.context.get("inline_admin_formsets", []):
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = management[name].value()
+    return data
+
+
+def test_staff_revert_configuration_in_the_admin(client, superuser, staff, affiliate_a):
+    from affiliates.services import affiliate_update
+
+    affiliate_update(
+        actor=staff,
+        affiliate=affiliate_a,
+        public_contact="new@x.org",
+        reason="New address",
     )
-    assert response.status_code == 200
+    client.force_login(superuser)
     assert (
-        "Revert" in response.content.decode() or "revert" in response.content.decode()
+        client.get(f"/admin/affiliates/affiliate/{affiliate_a.pk}/history/").status_code
+        == 200
     )
+    first = affiliate_a.history.earliest()
+    url = f"/admin/affiliates/affiliate/{affiliate_a.pk}/history/{first.history_id}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    data = _form_data(page)
+    assert data["public_contact"] == ""
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    affiliate_a.refresh_from_db()
+    assert affiliate_a.public_contact == ""
+    latest = affiliate_a.history.latest()
+    assert latest.history_user == superuser
+    assert latest.history_change_reason == "Reverted to an earlier version in the admin"
+
+
+def test_workflow_records_are_browse_only_in_the_admin(client, superuser, affiliate_a):
+    proposal = ProposalFactory(affiliate=affiliate_a)
+    client.force_login(superuser)
+    assert (
+        client.get(f"/admin/grants/proposal/{proposal.pk}/history/").status_code == 200
+    )
+    record = proposal.history.earliest()
+    url = f"/admin/grants/proposal/{proposal.pk}/history/{record.history_id}/"
+    assert client.get(url).status_code in {200, 403}
+    assert client.post(url, {"title": "Rewritten"}).status_code == 403
+    assert (
+        client.post(
+            f"/admin/grants/proposal/{proposal.pk}/change/", {"status": "approved"}
+        ).status_code
+        == 403
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DRAFT
