@@ -65,3 +65,26 @@ class ConflictType(models.TextChoices):
     FAMILY = "family", _("Family or close relationship")
     FINANCIAL = "financial", _("Financial interest")
     OTHER = "other", _("Other")
+
+
+class RecommendationChoice(models.TextChoices):
+    FUND = "fund", _("Fund")
+    FUND_WITH_CONDITIONS = "fund_with_conditions", _("Fund with conditions")
+    DO_NOT_FUND = "do_not_fund", _("Do not fund")
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("Approved with conditions")
+    DECLINED = "declined", _("Declined")
+
+
+class VoteChoice(models.TextChoices):
+    FOR = "for", _("For")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstain")

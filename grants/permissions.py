@@ -38,7 +38,28 @@ def visible_proposals(user, queryset: QuerySet) -> QuerySet:
     if user and user.is_authenticated:
         visible |= Q(status__in=COMMUNITY_STATUSES)
         visible |= Q(affiliate_id__in=member_affiliate_ids(user))
+        visible |= committee_seat_q(user) & ~Q(status=ProposalStatus.DRAFT)
     return queryset.filter(visible)
+
+
+def with_reader_flags(user, queryset: QuerySet) -> QuerySet:
+    """Annotate what the reader may see of each proposal, for lists without N+1:
+    `committee_access` (committee data and private fields) and `committee_seat`."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    if is_staff(user) or not (user and user.is_authenticated):
+        flag = Value(is_staff(user), output_field=BooleanField())
+        return queryset.annotate(committee_access=flag, committee_seat=flag)
+
+    def as_flag(q):
+        return Case(
+            When(q, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+
+    return queryset.annotate(
+        committee_access=as_flag(committee_access_q(user)),
+        committee_seat=as_flag(committee_seat_q(user)),
+    )
 
 
 def private_proposals(user, queryset: QuerySet) -> QuerySet:
@@ -49,8 +70,27 @@ def private_proposals(user, queryset: QuerySet) -> QuerySet:
 
 
 def can_view_proposal_private(user, proposal) -> bool:
-    """Budget lines, internal dates and history: staff and the applicant's members."""
+    """Budget lines and internal dates: staff, the applicant's members, and committee
+    members who declared no conflict and are not recused."""
+    if is_staff(user) or is_member(user, proposal.affiliate_id):
+        return True
+    flag = getattr(proposal, "committee_access", None)
+    return flag if flag is not None else has_committee_access(user, proposal)
+
+
+def can_view_proposal_history(user, proposal) -> bool:
+    """Who changed a proposal: staff and the applicant's members."""
     return is_staff(user) or is_member(user, proposal.affiliate_id)
+
+
+def hides_applicant_from(user, proposal) -> bool:
+    """Blind rounds hide the applicant from committee members (not staff)."""
+    if not proposal.round.hide_applicant_identity:
+        return False
+    if is_staff(user) or is_member(user, proposal.affiliate_id):
+        return False
+    flag = getattr(proposal, "committee_seat", None)
+    return flag if flag is not None else is_committee_member(user, proposal)
 
 
 def can_create_proposal(user, affiliate) -> bool:
@@ -138,3 +178,195 @@ def can_edit_declaration(user, declaration) -> bool:
 def declarable_proposals(user, queryset: QuerySet) -> QuerySet:
     """A person declares on proposals they can see that have left the draft stage."""
     return visible_proposals(user, queryset).exclude(status=ProposalStatus.DRAFT)
+
+
+# Review, recusal and committee data ---------------------------------------------
+#
+# A person is recused from a proposal when any of these holds:
+# - they declared a conflict for it;
+# - they are a member of the applicant affiliate, in any role, or have asked to join;
+# - their declaration of interests for this year or last names the affiliate;
+# - staff recorded a recusal.
+# A recused person cannot score it and sees no reviews, scores, aggregates, notes or
+# votes for it anywhere. Everyone else on the round's committee sees that data only
+# after declaring "no conflict" for the proposal.
+
+
+def recusal_exists(user_ref, proposal_ref, affiliate_ref) -> Q:
+    """A Q that is true when the user is recused from the proposal.
+
+    The three arguments are expressions (a user id, or OuterRef(...)), so the same rule
+    serves a single check, a list filter and the aggregation of scores.
+    """
+    from django.db.models import Exists
+    from django.utils import timezone
+
+    from affiliates.choices import MembershipStatus
+    from affiliates.models import Membership
+
+    from .models import DeclaredInterest, ProposalDeclaration, Recusal
+
+    this_year = timezone.localdate().year
+    return (
+        Q(
+            Exists(
+                ProposalDeclaration.objects.filter(
+                    proposal=proposal_ref, user=user_ref, has_conflict=True
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Membership.objects.filter(
+                    affiliate=affiliate_ref,
+                    user=user_ref,
+                    status__in=[MembershipStatus.ACTIVE, MembershipStatus.PENDING],
+                )
+            )
+        )
+        | Q(
+            Exists(
+                DeclaredInterest.objects.filter(
+                    affiliate=affiliate_ref,
+                    declaration__user=user_ref,
+                    declaration__year__gte=this_year - 1,
+                )
+            )
+        )
+        | Q(Exists(Recusal.objects.filter(proposal=proposal_ref, user=user_ref)))
+    )
+
+
+def recused_q(user) -> Q:
+    """Filter for Proposal querysets: proposals the user is recused from."""
+    from django.db.models import OuterRef
+
+    return recusal_exists(user.pk, OuterRef("pk"), OuterRef("affiliate_id"))
+
+
+def committee_seat_q(user) -> Q:
+    """Filter for Proposal querysets: proposals of rounds on the user's committees."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import CommitteeMember
+
+    return Q(
+        Exists(
+            CommitteeMember.objects.filter(
+                committee=OuterRef("round__committee"), user=user.pk, is_active=True
+            )
+        )
+    )
+
+
+def committee_access_q(user) -> Q:
+    """Proposals whose committee data (reviews, scores, votes) the user may see."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import ProposalDeclaration
+
+    declared_clear = Exists(
+        ProposalDeclaration.objects.filter(
+            proposal=OuterRef("pk"), user=user.pk, has_conflict=False
+        )
+    )
+    return committee_seat_q(user) & Q(declared_clear) & ~recused_q(user)
+
+
+def _proposals(user, q: Q) -> QuerySet:
+    from .models import Proposal
+
+    return Proposal.objects.filter(q)
+
+
+def committee_proposals(user, queryset: QuerySet) -> QuerySet:
+    """Proposals whose committee data the user may see: all for staff."""
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    return queryset.filter(committee_access_q(user))
+
+
+def is_recused(user, proposal) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return _proposals(user, Q(pk=proposal.pk) & recused_q(user)).exists()
+
+
+def has_committee_access(user, proposal) -> bool:
+    if is_staff(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return _proposals(user, Q(pk=proposal.pk) & committee_access_q(user)).exists()
+
+
+def is_committee_member(user, proposal) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return _proposals(user, Q(pk=proposal.pk) & committee_seat_q(user)).exists()
+
+
+def can_manage_reviews(user) -> bool:
+    """Committees, assignments, recusals, unlocking and decisions: staff."""
+    return is_staff(user)
+
+
+def visible_reviews(user, queryset: QuerySet) -> QuerySet:
+    """Staff: all. Reviewers: their own, and others' submitted reviews of proposals
+    they have committee access to. Applicants: submitted reviews of their own
+    proposals once decided (shown without names, scores or committee notes)."""
+    from .choices import ReviewStatus
+    from .models import Proposal
+
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    submitted = Q(status=ReviewStatus.SUBMITTED)
+    committee = Proposal.objects.filter(committee_access_q(user))
+    decided_own = Proposal.objects.filter(
+        affiliate_id__in=member_affiliate_ids(user), decided_at__isnull=False
+    )
+    return queryset.filter(
+        (Q(reviewer=user) & ~Q(proposal__in=Proposal.objects.filter(recused_q(user))))
+        | (submitted & Q(proposal__in=committee))
+        | (submitted & Q(proposal__in=decided_own))
+    )
+
+
+def review_view_level(user, review, committee_ids=None) -> str:
+    """How much of a review a reader sees: "full", "committee" or "applicant"."""
+    if is_staff(user) or review.reviewer_id == getattr(user, "pk", None):
+        return "full"
+    if committee_ids is not None:
+        return "committee" if review.proposal_id in committee_ids else "applicant"
+    return "committee" if has_committee_access(user, review.proposal) else "applicant"
+
+
+def can_view_review_history(user, review) -> bool:
+    return is_staff(user) or review.reviewer_id == getattr(user, "pk", None)
+
+
+def visible_comments(user, queryset: QuerySet) -> QuerySet:
+    from .models import Proposal
+
+    return queryset.filter(proposal__in=visible_proposals(user, Proposal.objects.all()))
+
+
+def can_reply_as_applicant(user, proposal) -> bool:
+    return is_staff(user) or is_member(user, proposal.affiliate_id)
+
+
+def recused_user_ids(proposal, user_ids) -> set[int]:
+    """Which of these people are recused from the proposal (one query)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef
+
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .filter(recusal_exists(OuterRef("pk"), proposal.pk, proposal.affiliate_id))
+        .values_list("pk", flat=True)
+    )

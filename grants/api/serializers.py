@@ -160,6 +160,8 @@ class ProposalSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
     allowed_actions = serializers.SerializerMethodField()
     change_reason = ChangeReasonField()
 
+    # Left out in blind rounds for committee readers.
+    sometimes_omitted = ("affiliate",)
     private_fields = (
         "budget_lines",
         "budget_total",
@@ -216,6 +218,13 @@ class ProposalSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
 
     def can_view_private(self, user, obj) -> bool:
         return permissions.can_view_proposal_private(user, obj)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        if permissions.hides_applicant_from(user, instance):
+            data.pop("affiliate", None)
+        return data
 
     def get_allowed_actions(self, proposal) -> list[str]:
         return allowed_proposal_actions(self.context["request"].user, proposal)

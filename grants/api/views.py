@@ -1,8 +1,11 @@
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from affiliates.permissions import is_staff
@@ -10,6 +13,7 @@ from portal.api.base import (
     CHANGE_REASON_HELP,
     ActionSerializer,
     RequiredReasonActionSerializer,
+    pop_reason,
 )
 from portal.api.history import HistoryMixin
 from portal.api.views import ServiceViewSetMixin
@@ -17,18 +21,22 @@ from portal.api.views import ServiceViewSetMixin
 from .. import permissions
 from ..models import (
     BudgetLine,
+    Decision,
     FundProgram,
     GrantReport,
     InterestDeclaration,
     MetricResult,
     Proposal,
     ProposalDeclaration,
+    Review,
     Round,
     Rubric,
     SpendingLine,
     TargetMetric,
 )
 from ..services import coi, programs, proposals, reports
+from ..services import reviews as review_services
+from . import reviews as reviews_api
 from .filters import (
     FundProgramFilter,
     GrantReportFilter,
@@ -91,12 +99,19 @@ class RoundViewSet(
     search_fields = ["name"]
     ordering_fields = ["opens_on", "closes_on", "name"]
     ordering = ["-opens_on", "name"]
-    queryset = Round.objects.all()
+    queryset = Round.objects.select_related("program")
     permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
     history_permission = staticmethod(lambda user, obj: is_staff(user))
     service_object_name = "round"
     create_service = staticmethod(programs.round_create)
     update_service = staticmethod(programs.round_update)
+
+    @extend_schema(responses=reviews_api.RankingSerializer)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def ranking(self, request, pk=None):
+        """Proposals by weighted score; recused rows without numbers (committee)."""
+        data = reviews_api.ranking_data(request.user, self.get_object())
+        return Response(reviews_api.RankingSerializer(data).data)
 
 
 def _transition_action(name: str, service, body=ActionSerializer):
@@ -137,16 +152,19 @@ class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
     service_object_name = "proposal"
     create_service = staticmethod(proposals.proposal_create)
     update_service = staticmethod(proposals.proposal_update)
-    history_permission = staticmethod(permissions.can_view_proposal_private)
+    history_permission = staticmethod(permissions.can_view_proposal_history)
 
     def get_queryset(self):
-        queryset = Proposal.objects.prefetch_related(
+        queryset = Proposal.objects.select_related("round").prefetch_related(
             "target_metrics",
             Prefetch(
                 "budget_lines", queryset=BudgetLine.objects.select_related("proposal")
             ),
         )
-        return permissions.visible_proposals(self.request.user, queryset)
+        user = self.request.user
+        return permissions.with_reader_flags(
+            user, permissions.visible_proposals(user, queryset)
+        )
 
     def get_history_querysets(self, proposal):
         # Lines and metrics keep their proposal id in history, deleted ones too.
@@ -170,6 +188,80 @@ class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
             reason=request.query_params.get("change_reason", ""),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=reviews_api.ReviewSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def reviews(self, request, pk=None):
+        """The reviews of this proposal that the reader may see."""
+        proposal = self.get_object()
+        queryset = permissions.visible_reviews(
+            request.user,
+            Review.objects.filter(proposal=proposal)
+            .select_related("reviewer", "proposal__round")
+            .prefetch_related("scores"),
+        )
+        context = {
+            **self.get_serializer_context(),
+            "committee_ids": reviews_api.committee_ids_for(request.user),
+        }
+        return Response(
+            reviews_api.ReviewSerializer(queryset, many=True, context=context).data
+        )
+
+    @extend_schema(responses=reviews_api.RecusalRecordSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def recusals(self, request, pk=None):
+        """Who is recused from this proposal, and why (staff and the committee)."""
+        proposal = self.get_object()
+        if not permissions.has_committee_access(request.user, proposal):
+            raise PermissionDenied
+        data = reviews_api.recusal_record_data(request.user, proposal)
+        return Response(reviews_api.RecusalRecordSerializer(data, many=True).data)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses=reviews_api.DecisionSerializer
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=reviews_api.DecisionInputSerializer,
+        responses=reviews_api.DecisionSerializer,
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def decision(self, request, pk=None):
+        """GET the decision; POST records it with the committee's vote (staff)."""
+        proposal = self.get_object()
+        if request.method == "POST":
+            body = reviews_api.DecisionInputSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+            reason = pop_reason(data)
+            people = get_user_model().objects.in_bulk(
+                [vote["member"] for vote in data["votes"]]
+            )
+            missing = [v["member"] for v in data["votes"] if v["member"] not in people]
+            if missing:
+                raise ValidationError(
+                    {"votes": [_("Unknown member %(id)s.") % {"id": missing[0]}]}
+                )
+            data["votes"] = [
+                {"member": people[v["member"]], "choice": v["choice"]}
+                for v in data["votes"]
+            ]
+            decision = review_services.decision_record(
+                actor=request.user, proposal=proposal, reason=reason, **data
+            )
+        else:
+            decision = Decision.objects.filter(proposal=proposal).first()
+            allowed = permissions.has_committee_access(
+                request.user, proposal
+            ) or permissions.can_view_proposal_history(request.user, proposal)
+            if decision is None or not allowed:
+                raise NotFound
+        return Response(
+            reviews_api.DecisionSerializer(
+                decision, context=self.get_serializer_context()
+            ).data
+        )
 
     submit = _transition_action("submit", proposals.proposal_submit)
     start_eligibility_check = _transition_action(

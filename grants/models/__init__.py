@@ -2,8 +2,28 @@ from .coi import DeclaredInterest, InterestDeclaration, ProposalDeclaration
 from .programs import FundProgram, Round, Rubric, RubricCriterion
 from .proposals import BudgetLine, Proposal, TargetMetric
 from .reports import GrantReport, MetricResult, SpendingLine
+from .reviews import (
+    Committee,
+    CommitteeMember,
+    Decision,
+    ProposalComment,
+    Recusal,
+    Review,
+    ReviewerAssignment,
+    Score,
+    Vote,
+)
 
 __all__ = [
+    "Committee",
+    "CommitteeMember",
+    "Decision",
+    "ProposalComment",
+    "Recusal",
+    "Review",
+    "ReviewerAssignment",
+    "Score",
+    "Vote",
     "BudgetLine",
     "DeclaredInterest",
     "FundProgram",

@@ -130,6 +130,22 @@ class Rubric(models.Model):
     def __str__(self):
         return f"{self.program} v{self.version}"
 
+    def in_use(self) -> bool:
+        """Scored by any review: then it may not change; make a new version."""
+        return (
+            self.pk is not None and self.criteria.filter(scores__isnull=False).exists()
+        )
+
+    def clean(self):
+        if self.pk and self.in_use():
+            before = Rubric.objects.get(pk=self.pk)
+            if (before.scale_min, before.scale_max, before.allow_not_applicable) != (
+                self.scale_min,
+                self.scale_max,
+                self.allow_not_applicable,
+            ):
+                raise ValidationError(_("This rubric is in use: create a new version."))
+
 
 class RubricCriterion(models.Model):
     rubric = models.ForeignKey(
@@ -137,6 +153,12 @@ class RubricCriterion(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     guidance = models.TextField(_("guidance"), blank=True)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_('{"es": {"name": "…", "guidance": "…"}, …}'),
+    )
     weight = models.DecimalField(
         _("weight"),
         max_digits=5,
@@ -156,6 +178,15 @@ class RubricCriterion(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.rubric_id and self.rubric.in_use():
+            raise ValidationError(_("This rubric is in use: create a new version."))
+
+    def localized(self, language: str | None) -> tuple[str, str]:
+        """Name and guidance in `language` when translated, else as written."""
+        text = (self.translations or {}).get((language or "").lower(), {})
+        return text.get("name") or self.name, text.get("guidance") or self.guidance
+
 
 class Round(models.Model):
     program = models.ForeignKey(
@@ -166,6 +197,31 @@ class Round(models.Model):
     closes_on = models.DateField(_("closes on"), validators=[validate_plausible_date])
     comment_period_ends_on = models.DateField(
         _("community comments until"), validators=[validate_plausible_date]
+    )
+    committee = models.ForeignKey(
+        "grants.Committee",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        verbose_name=_("committee"),
+    )
+    rubric = models.ForeignKey(
+        Rubric,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        help_text=_("Frozen for the round: the program's rubric when it was set up."),
+    )
+    min_reviews = models.PositiveSmallIntegerField(
+        _("reviews needed for ranking"), default=3
+    )
+    hide_reviewer_identities = models.BooleanField(
+        _("hide reviewers from each other"), default=False
+    )
+    hide_applicant_identity = models.BooleanField(
+        _("hide the applicant from reviewers"), default=False
     )
     scoring_deadline = models.DateField(
         _("scoring deadline"), validators=[validate_plausible_date]

@@ -8,6 +8,14 @@ from affiliates.api.views import (
     DefermentViewSet,
     MembershipViewSet,
 )
+from grants.api.reviews import (
+    AssignmentViewSet,
+    CommentViewSet,
+    CommitteeMemberViewSet,
+    CommitteeViewSet,
+    RecusalViewSet,
+    ReviewViewSet,
+)
 from grants.api.views import (
     FundProgramViewSet,
     GrantReportViewSet,
@@ -44,3 +52,11 @@ router.register(
 router.register(
     "interest-declarations", InterestDeclarationViewSet, basename="interest-declaration"
 )
+router.register("committees", CommitteeViewSet, basename="committee")
+router.register(
+    "committee-members", CommitteeMemberViewSet, basename="committee-member"
+)
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("recusals", RecusalViewSet, basename="recusal")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("comments", CommentViewSet, basename="comment")

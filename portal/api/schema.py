@@ -12,7 +12,9 @@ class PortalAutoSchema(AutoSchema):
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
-        private = set(getattr(serializer, "private_fields", ()))
+        private = set(getattr(serializer, "private_fields", ())) | set(
+            getattr(serializer, "sometimes_omitted", ())
+        )
         if direction == "response" and private and "required" in schema:
             schema["required"] = [n for n in schema["required"] if n not in private]
             if not schema["required"]:
