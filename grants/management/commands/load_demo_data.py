@@ -36,6 +36,8 @@ PEOPLE = [
     ("irina", "Irina", "Sokolova", False),
     ("pending", "Pat", "Waiting", False),
     ("reviewer", "Rosa", "Delgado", False),
+    ("amir", "Amir", "Karimi", False),
+    ("sofia", "Sofia", "Petrova", False),
     ("outsider", "Omar", "Farouk", False),
 ]
 
@@ -445,6 +447,7 @@ class Command(BaseCommand):
         self.load_programs()
         self.load_proposals()
         self.load_declarations()
+        self.load_reviews()
 
     def load_affiliates(self):
         self.affiliates = {}
@@ -731,6 +734,55 @@ class Command(BaseCommand):
             coi.proposal_declaration_create(
                 actor=reviewer, proposal=proposal, has_conflict=False
             )
+
+    def load_reviews(self):
+        """A committee for the Rapid Fund round; the Chinese proposal is being scored."""
+        from grants.models import Proposal
+        from grants.services import reviews as review_services
+
+        committee = review_services.committee_create(
+            actor=self.staff,
+            name="Rapid Fund committee",
+            quorum=3,
+            reason="Committee appointed for this year",
+        )
+        people = [self.people[name] for name in ("reviewer", "amir", "sofia")]
+        for person in people:
+            review_services.committee_member_add(
+                actor=self.staff, committee=committee, user=person, is_voting=True
+            )
+        round_ = self.open_rounds["rapid-fund"]
+        round_.committee = committee
+        round_.rubric = round_.program.current_rubric
+        round_.min_reviews = 2
+        save_audited(round_, actor=self.staff, reason="Committee and rubric set")
+        proposal = Proposal.objects.get(title="马来西亚华文地方志编辑松")
+        criteria = list(round_.rubric.criteria.all())
+        marks = {"reviewer": [5, 4, 4, 5], "amir": [4, 3, 5, 4], "sofia": [3, 3, 2, 4]}
+        for person in people:
+            if person.username != "reviewer":
+                coi.proposal_declaration_create(
+                    actor=person, proposal=proposal, has_conflict=False
+                )
+            review_services.assignment_create(
+                actor=self.staff, proposal=proposal, reviewer=person
+            )
+            review = review_services.review_create(
+                actor=person,
+                proposal=proposal,
+                recommendation="fund"
+                if person.username != "sofia"
+                else "fund_with_conditions",
+                comment_to_applicant="Clear plan; say how you will keep new editors.",
+                note_to_committee="Similar event last year went well.",
+                scores=[
+                    {"criterion": c, "value": v, "not_applicable": False}
+                    for c, v in zip(criteria, marks[person.username], strict=True)
+                ],
+                reason="First reading",
+            )
+            if person.username != "sofia":
+                review_services.review_submit(actor=person, review=review)
 
     def summary(self) -> str:
         return (
