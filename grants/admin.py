@@ -4,18 +4,27 @@ from portal.admin import AuditedAdmin, ReadOnlyInline, WorkflowRecordAdmin
 
 from .models import (
     BudgetLine,
+    Committee,
+    CommitteeMember,
+    Decision,
     DeclaredInterest,
     FundProgram,
     GrantReport,
     InterestDeclaration,
     MetricResult,
     Proposal,
+    ProposalComment,
     ProposalDeclaration,
+    Recusal,
+    Review,
+    ReviewerAssignment,
     Round,
     Rubric,
     RubricCriterion,
+    Score,
     SpendingLine,
     TargetMetric,
+    Vote,
 )
 
 
@@ -93,3 +102,41 @@ class InterestDeclarationAdmin(WorkflowRecordAdmin):
 class ProposalDeclarationAdmin(WorkflowRecordAdmin):
     list_display = ["user", "proposal", "has_conflict", "conflict_type", "declared_at"]
     list_filter = ["has_conflict", "conflict_type"]
+
+
+class CommitteeMemberInline(ReadOnlyInline):
+    model = CommitteeMember
+
+
+@admin.register(Committee)
+class CommitteeAdmin(AuditedAdmin):
+    list_display = ["name", "program", "region", "quorum"]
+    inlines = [CommitteeMemberInline]
+
+
+class ScoreInline(ReadOnlyInline):
+    model = Score
+
+
+@admin.register(Review)
+class ReviewAdmin(WorkflowRecordAdmin):
+    list_display = ["proposal", "reviewer", "status", "recommendation", "submitted_at"]
+    list_filter = ["status", "recommendation"]
+    inlines = [ScoreInline]
+
+
+class VoteInline(ReadOnlyInline):
+    model = Vote
+
+
+@admin.register(Decision)
+class DecisionAdmin(WorkflowRecordAdmin):
+    list_display = ["proposal", "outcome", "decided_by", "decided_at"]
+    inlines = [VoteInline]
+
+
+@admin.register(
+    CommitteeMember, ReviewerAssignment, Recusal, Score, Vote, ProposalComment
+)
+class ReviewRecordAdmin(WorkflowRecordAdmin):
+    """Written through the API's services; browsed here with their history."""

@@ -38,7 +38,6 @@ def visible_proposals(user, queryset: QuerySet) -> QuerySet:
     if user and user.is_authenticated:
         visible |= Q(status__in=COMMUNITY_STATUSES)
         visible |= Q(affiliate_id__in=member_affiliate_ids(user))
-        visible |= committee_seat_q(user) & ~Q(status=ProposalStatus.DRAFT)
     return queryset.filter(visible)
 
 

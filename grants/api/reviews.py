@@ -346,6 +346,9 @@ class ReviewViewSet(
         ).prefetch_related("scores")
         return permissions.visible_reviews(self.request.user, qs)
 
+    def get_history_querysets(self, review):
+        return [review.history.all(), Score.history.filter(review_id=review.pk)]
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if getattr(self, "request", None) is not None and hasattr(self.request, "user"):

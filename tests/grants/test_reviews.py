@@ -185,3 +185,37 @@ def test_recused_reviewer_cannot_score_even_if_assigned_before(world, staff):
         review_services.review_create(
             actor=reviewer, proposal=world.proposal, recommendation="fund"
         )
+
+
+def test_review_history_includes_score_changes_for_the_reviewer_only(api, world):
+    first, peer = world.reviewers[:2]
+    review = world.review(first, [4, 4, 4], submit=False)
+    world.review(peer, [3, 3, 3])
+    client = api(first)
+    scores = [
+        {"criterion": c.pk, "value": 2, "not_applicable": False} for c in world.criteria
+    ]
+    response = client.patch(
+        f"{URL}{review.pk}/",
+        {"scores": scores, "change_reason": "Re-read the budget"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    rows = client.get(f"{URL}{review.pk}/history/").json()["results"]
+    changed = [r for r in rows if r["model"] == "score" and r["type"] == "changed"]
+    assert len(changed) == 3
+    assert all(r["reason"] == "Re-read the budget" for r in changed)
+    assert {"field": "value", "old": 4, "new": 2} in changed[0]["changes"]
+    assert api(peer).get(f"{URL}{review.pk}/history/").status_code in {403, 404}
+
+
+def test_admin_lists_review_records(client, world):
+    from django.contrib.auth import get_user_model
+
+    world.review(world.reviewers[0], [4, 4, 4])
+    root = get_user_model().objects.create_superuser(
+        "root", "r@example.org", "pw-1234567"
+    )
+    client.force_login(root)
+    for path in ["review", "score", "committee", "reviewerassignment", "decision"]:
+        assert client.get(f"/admin/grants/{path}/").status_code == 200
