@@ -583,6 +583,14 @@ class VoteOutputSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    currency = serializers.CharField(source="proposal.currency", read_only=True)
+    amount_approved_usd = serializers.DecimalField(
+        source="proposal.amount_approved_usd",
+        max_digits=24,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+    )
     tally = serializers.SerializerMethodField()
     votes = serializers.SerializerMethodField()
     sometimes_omitted = ("tally", "votes")
@@ -592,7 +600,9 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = [
             "proposal",
             "outcome",
+            "currency",
             "amount_approved",
+            "amount_approved_usd",
             "conditions",
             "rationale",
             "decided_at",

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -34,9 +35,16 @@ MONEY = {"max_digits": 24, "decimal_places": 2, "read_only": True}
 
 
 class RubricCriterionSerializer(serializers.ModelSerializer):
+    """Name and guidance in the reader's language where translated."""
+
     class Meta:
         model = RubricCriterion
         fields = ["id", "name", "guidance", "weight", "position"]
+
+    def to_representation(self, criterion):
+        data = super().to_representation(criterion)
+        data["name"], data["guidance"] = criterion.localized(get_language())
+        return data
 
 
 class RubricSerializer(serializers.ModelSerializer):

@@ -80,6 +80,8 @@ def test_decision_moves_the_proposal_and_shows_the_tally(api, staff, world, memb
     )
     assert response.status_code == 200, response.json()
     assert response.json()["tally"] == {"for": 2, "against": 1, "abstain": 1}
+    assert response.json()["amount_approved"] == "25000.00"
+    assert response.json()["amount_approved_usd"] == "2000.00"  # frozen at 12.5 GHS
     world.proposal.refresh_from_db()
     assert world.proposal.status == "approved_with_conditions"
     assert str(world.proposal.amount_approved) == "25000.00"

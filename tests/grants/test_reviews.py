@@ -219,3 +219,24 @@ def test_admin_lists_review_records(client, world):
     client.force_login(root)
     for path in ["review", "score", "committee", "reviewerassignment", "decision"]:
         assert client.get(f"/admin/grants/{path}/").status_code == 200
+
+
+def test_criteria_are_shown_in_the_readers_language(api, world, outsider):
+    criterion = world.criteria[0]
+    criterion.translations = {
+        "ar": {"name": "الأثر المتوقع", "guidance": "ما الذي سيتغير؟"}
+    }
+    criterion.save()
+    program = world.round.program_id
+    rows = (
+        api(outsider)
+        .get(f"/api/v1/programs/{program}/", HTTP_ACCEPT_LANGUAGE="ar")
+        .json()["rubric"]["criteria"]
+    )
+    assert rows[0]["name"] == "الأثر المتوقع"
+    rows = (
+        api(outsider)
+        .get(f"/api/v1/programs/{program}/", HTTP_ACCEPT_LANGUAGE="fr")
+        .json()["rubric"]["criteria"]
+    )
+    assert rows[0]["name"] == "Impact"
