@@ -38,6 +38,7 @@ def visible_proposals(user, queryset: QuerySet) -> QuerySet:
     if user and user.is_authenticated:
         visible |= Q(status__in=COMMUNITY_STATUSES)
         visible |= Q(affiliate_id__in=member_affiliate_ids(user))
+        visible |= committee_access_q(user)
     return queryset.filter(visible)
 
 
@@ -80,6 +81,17 @@ def can_view_proposal_private(user, proposal) -> bool:
 def can_view_proposal_history(user, proposal) -> bool:
     """Who changed a proposal: staff and the applicant's members."""
     return is_staff(user) or is_member(user, proposal.affiliate_id)
+
+
+def blind_to(user, queryset: QuerySet) -> QuerySet:
+    """Proposals whose applicant is hidden from this reader (blind rounds)."""
+    if is_staff(user) or not (user and user.is_authenticated):
+        return queryset.none()
+    return queryset.filter(
+        Q(round__hide_applicant_identity=True)
+        & committee_seat_q(user)
+        & ~Q(affiliate_id__in=member_affiliate_ids(user))
+    )
 
 
 def hides_applicant_from(user, proposal) -> bool:
@@ -186,16 +198,21 @@ def declarable_proposals(user, queryset: QuerySet) -> QuerySet:
 # - they are a member of the applicant affiliate, in any role, or have asked to join;
 # - their declaration of interests for this year or last names the affiliate;
 # - staff recorded a recusal.
+# Recusal is sticky: a conflict once declared, or a membership or declared interest
+# that existed at any time since the proposal was created, still counts after it is
+# withdrawn, so nobody can step out of a conflict to read the deliberation.
 # A recused person cannot score it and sees no reviews, scores, aggregates, notes or
 # votes for it anywhere. Everyone else on the round's committee sees that data only
 # after declaring "no conflict" for the proposal.
 
 
-def recusal_exists(user_ref, proposal_ref, affiliate_ref) -> Q:
+def recusal_exists(user_ref, proposal_ref, affiliate_ref, since_ref=None) -> Q:
     """A Q that is true when the user is recused from the proposal.
 
-    The three arguments are expressions (a user id, or OuterRef(...)), so the same rule
-    serves a single check, a list filter and the aggregation of scores.
+    The arguments are expressions (an id, or OuterRef(...)), so the same rule serves
+    a single check, a list filter and the aggregation of scores. `since_ref` is the
+    proposal's creation time: membership and interest changes since then count even
+    if undone.
     """
     from django.db.models import Exists
     from django.utils import timezone
@@ -203,36 +220,42 @@ def recusal_exists(user_ref, proposal_ref, affiliate_ref) -> Q:
     from affiliates.choices import MembershipStatus
     from affiliates.models import Membership
 
-    from .models import DeclaredInterest, ProposalDeclaration, Recusal
+    from .models import DeclaredInterest, Proposal, ProposalDeclaration, Recusal
 
+    if since_ref is None:
+        since_ref = Proposal.objects.filter(pk=proposal_ref).values("created_at")[:1]
     this_year = timezone.localdate().year
+    declared = ProposalDeclaration.history.filter(
+        proposal_id=proposal_ref, user_id=user_ref, has_conflict=True
+    )
+    member_now = Membership.objects.filter(
+        affiliate=affiliate_ref,
+        user=user_ref,
+        status__in=[MembershipStatus.ACTIVE, MembershipStatus.PENDING],
+    )
+    # Any membership change since the proposal was created: a request, an approval,
+    # a removal or a rejection all mean the person was (asking to be) a member then.
+    member_since = Membership.history.filter(
+        affiliate_id=affiliate_ref, user_id=user_ref, history_date__gte=since_ref
+    )
+    interest_now = DeclaredInterest.objects.filter(
+        affiliate=affiliate_ref,
+        declaration__user=user_ref,
+        declaration__year__gte=this_year - 1,
+    )
+    interest_since = DeclaredInterest.history.filter(
+        affiliate_id=affiliate_ref,
+        declaration__user=user_ref,
+        history_date__gte=since_ref,
+    )
+    staff_recorded = Recusal.objects.filter(proposal=proposal_ref, user=user_ref)
     return (
-        Q(
-            Exists(
-                ProposalDeclaration.objects.filter(
-                    proposal=proposal_ref, user=user_ref, has_conflict=True
-                )
-            )
-        )
-        | Q(
-            Exists(
-                Membership.objects.filter(
-                    affiliate=affiliate_ref,
-                    user=user_ref,
-                    status__in=[MembershipStatus.ACTIVE, MembershipStatus.PENDING],
-                )
-            )
-        )
-        | Q(
-            Exists(
-                DeclaredInterest.objects.filter(
-                    affiliate=affiliate_ref,
-                    declaration__user=user_ref,
-                    declaration__year__gte=this_year - 1,
-                )
-            )
-        )
-        | Q(Exists(Recusal.objects.filter(proposal=proposal_ref, user=user_ref)))
+        Q(Exists(declared))
+        | Q(Exists(member_now))
+        | Q(Exists(member_since))
+        | Q(Exists(interest_now))
+        | Q(Exists(interest_since))
+        | Q(Exists(staff_recorded))
     )
 
 
@@ -240,7 +263,9 @@ def recused_q(user) -> Q:
     """Filter for Proposal querysets: proposals the user is recused from."""
     from django.db.models import OuterRef
 
-    return recusal_exists(user.pk, OuterRef("pk"), OuterRef("affiliate_id"))
+    return recusal_exists(
+        user.pk, OuterRef("pk"), OuterRef("affiliate_id"), OuterRef("created_at")
+    )
 
 
 def committee_seat_q(user) -> Q:
@@ -366,6 +391,10 @@ def recused_user_ids(proposal, user_ids) -> set[int]:
     return set(
         get_user_model()
         .objects.filter(pk__in=user_ids)
-        .filter(recusal_exists(OuterRef("pk"), proposal.pk, proposal.affiliate_id))
+        .filter(
+            recusal_exists(
+                OuterRef("pk"), proposal.pk, proposal.affiliate_id, proposal.created_at
+            )
+        )
         .values_list("pk", flat=True)
     )

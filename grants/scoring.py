@@ -33,6 +33,7 @@ def counted_scores(proposal_ids):
         OuterRef("review__reviewer"),
         OuterRef("review__proposal"),
         OuterRef("review__proposal__affiliate"),
+        OuterRef("review__proposal__created_at"),
     )
     return Score.objects.filter(
         review__proposal_id__in=proposal_ids,
@@ -43,7 +44,10 @@ def counted_scores(proposal_ids):
 
 def counted_reviews(proposal_ids):
     recused = permissions.recusal_exists(
-        OuterRef("reviewer"), OuterRef("proposal"), OuterRef("proposal__affiliate")
+        OuterRef("reviewer"),
+        OuterRef("proposal"),
+        OuterRef("proposal__affiliate"),
+        OuterRef("proposal__created_at"),
     )
     return Review.objects.filter(
         proposal_id__in=proposal_ids, status=ReviewStatus.SUBMITTED

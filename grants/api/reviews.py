@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from affiliates.permissions import is_staff
@@ -282,8 +282,14 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        request = self.context.get("request")
         if isinstance(self.instance, Review):
             fields["proposal"].read_only = True
+        elif request is not None:
+            # Ids of proposals the writer cannot see look like ids that do not exist.
+            fields["proposal"].queryset = permissions.visible_proposals(
+                request.user, Proposal.objects.all()
+            )
         return fields
 
     def get_is_locked(self, review) -> bool:
@@ -433,6 +439,8 @@ RANKED_STATUSES = [
 
 def ranking_data(user, round_) -> dict:
     """The round's ranking as the user may see it; recused rows carry no numbers."""
+    if not user.is_authenticated:
+        raise NotAuthenticated
     if (
         not is_staff(user)
         and not CommitteeMember.objects.filter(
@@ -512,42 +520,45 @@ class RecusalRecordSerializer(serializers.Serializer):
 
 
 def recusal_record_data(user, proposal) -> list[dict]:
-    """Who is recused from the proposal and why: the record the committee keeps."""
+    """Committee members recused from the proposal, and why (type only)."""
     from django.contrib.auth import get_user_model
 
-    from affiliates.choices import MembershipStatus
     from affiliates.models import Membership
 
-    from ..models import DeclaredInterest, ProposalDeclaration
+    from ..models import ProposalDeclaration
 
-    committee_users = set(
-        CommitteeMember.objects.filter(
-            committee=proposal.round.committee_id
-        ).values_list("user_id", flat=True)
+    seats = CommitteeMember.objects.filter(committee=proposal.round.committee_id)
+    recused = permissions.recused_user_ids(
+        proposal, seats.values_list("user_id", flat=True)
     )
-    entries = {}
-    for d in ProposalDeclaration.objects.filter(proposal=proposal, has_conflict=True):
-        entries[d.user_id] = ("declared", d.conflict_type)
-    members = Membership.objects.filter(
-        affiliate=proposal.affiliate_id,
-        user_id__in=committee_users,
-        status__in=[MembershipStatus.ACTIVE, MembershipStatus.PENDING],
-    )
-    for m in members:
-        entries.setdefault(
-            m.user_id, ("automatic", "board" if m.is_board else "member")
+    staff_types = dict(
+        Recusal.objects.filter(proposal=proposal, user_id__in=recused).values_list(
+            "user_id", "conflict_type"
         )
-    for uid in DeclaredInterest.objects.filter(
-        affiliate=proposal.affiliate_id, declaration__user_id__in=committee_users
-    ).values_list("declaration__user_id", flat=True):
-        entries.setdefault(uid, ("automatic", "other"))
-    for r in Recusal.objects.filter(proposal=proposal):
-        entries[r.user_id] = ("staff", r.conflict_type)
-    users = get_user_model().objects.in_bulk(list(entries))
+    )
+    declared_types = dict(
+        ProposalDeclaration.objects.filter(
+            proposal=proposal, user_id__in=recused, has_conflict=True
+        ).values_list("user_id", "conflict_type")
+    )
+    memberships = dict(
+        Membership.objects.filter(
+            affiliate=proposal.affiliate_id, user_id__in=recused
+        ).values_list("user_id", "is_board")
+    )
+    users = get_user_model().objects.in_bulk(list(recused))
     show_names = is_staff(user) or not proposal.round.hide_reviewer_identities
     result = []
-    for uid, (source, conflict_type) in sorted(entries.items()):
-        row = {"source": source, "conflict_type": conflict_type}
+    for uid in sorted(recused):
+        if uid in staff_types:
+            row = {"source": "staff", "conflict_type": staff_types[uid]}
+        elif uid in declared_types:
+            row = {"source": "declared", "conflict_type": declared_types[uid]}
+        elif uid in memberships:
+            kind = "board" if memberships[uid] else "member"
+            row = {"source": "automatic", "conflict_type": kind}
+        else:
+            row = {"source": "automatic", "conflict_type": "other"}
         if show_names:
             row["user"] = users[uid]
         result.append(row)
@@ -670,10 +681,17 @@ class CommentSerializer(serializers.ModelSerializer):
             )
         return fields
 
+    sometimes_omitted = ("author",)
+
     def to_representation(self, comment):
         data = super().to_representation(comment)
-        if comment.is_hidden and not is_staff(self.context["request"].user):
+        user = self.context["request"].user
+        if comment.is_hidden and not is_staff(user):
             data["body"] = ""
+        if comment.parent_id and permissions.hides_applicant_from(
+            user, comment.proposal
+        ):
+            data.pop("author", None)  # replies come from the hidden applicant
         return data
 
 
@@ -702,7 +720,7 @@ class CommentViewSet(
     history_permission = staticmethod(lambda user, obj: is_staff(user))
 
     def get_queryset(self):
-        qs = ProposalComment.objects.select_related("author")
+        qs = ProposalComment.objects.select_related("author", "proposal__round")
         return permissions.visible_comments(self.request.user, qs)
 
     @extend_schema(request=RequiredReasonActionSerializer, responses=CommentSerializer)

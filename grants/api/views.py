@@ -166,6 +166,15 @@ class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
             user, permissions.visible_proposals(user, queryset)
         )
 
+    def filter_queryset(self, queryset):
+        params = self.request.query_params
+        if "affiliate" in params or params.get("search"):
+            # In blind rounds the applicant is hidden: searching or filtering by
+            # affiliate must not reveal whose proposal it is.
+            hidden = permissions.blind_to(self.request.user, Proposal.objects.all())
+            queryset = queryset.exclude(pk__in=hidden.values("pk"))
+        return super().filter_queryset(queryset)
+
     def get_history_querysets(self, proposal):
         # Lines and metrics keep their proposal id in history, deleted ones too.
         return [
@@ -231,6 +240,8 @@ class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
         """GET the decision; POST records it with the committee's vote (staff)."""
         proposal = self.get_object()
         if request.method == "POST":
+            if not permissions.can_manage_reviews(request.user):
+                raise PermissionDenied
             body = reviews_api.DecisionInputSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             data = dict(body.validated_data)

@@ -124,6 +124,15 @@ def proposal_declaration_update(
         raise PermissionDenied
     if "proposal" in fields and fields.pop("proposal").pk != declaration.proposal_id:
         raise ValidationError({"proposal": _("A declaration stays with its proposal.")})
+    if declaration.has_conflict and fields.get("has_conflict") is False:
+        raise ValidationError(
+            {
+                "has_conflict": _(
+                    "A declared conflict stays on record; you remain recused. "
+                    "Ask programme staff if it was declared by mistake."
+                )
+            }
+        )
     for name, value in fields.items():
         setattr(declaration, name, value)
     declaration.declared_at = timezone.now()

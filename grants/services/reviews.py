@@ -183,14 +183,15 @@ def recusal_record(*, actor, proposal: Proposal, user, reason: str = "", **field
 
 
 def _check_reviewer(actor, proposal: Proposal) -> None:
-    if proposal.status != ProposalStatus.COMMITTEE_REVIEW:
-        raise ValidationError(
-            {"proposal": _("Only proposals in committee review can be scored.")}
-        )
+    """Assigned, still seated, not recused, declared; then the proposal's status."""
     if not ReviewerAssignment.objects.filter(
         proposal=proposal, reviewer=actor
     ).exists():
         raise PermissionDenied(_("You are not assigned to review this proposal."))
+    if not CommitteeMember.objects.filter(
+        committee=proposal.round.committee_id, user=actor, is_active=True
+    ).exists():
+        raise PermissionDenied(_("You no longer sit on this round's committee."))
     if permissions.is_recused(actor, proposal):
         raise PermissionDenied(_("You are recused from this proposal."))
     if not ProposalDeclaration.objects.filter(
@@ -198,6 +199,10 @@ def _check_reviewer(actor, proposal: Proposal) -> None:
     ).exists():
         raise PermissionDenied(
             _("Declare whether you have a conflict of interest before reviewing.")
+        )
+    if proposal.status != ProposalStatus.COMMITTEE_REVIEW:
+        raise ValidationError(
+            {"proposal": _("Only proposals in committee review can be scored.")}
         )
 
 
@@ -350,6 +355,11 @@ def decision_record(
         ).values_list("user_id", flat=True)
     )
     recused = permissions.recused_user_ids(proposal, eligible)
+    declared = set(
+        ProposalDeclaration.objects.filter(
+            proposal=proposal, user_id__in=eligible, has_conflict=False
+        ).values_list("user_id", flat=True)
+    )
     tally = {choice: 0 for choice in VoteChoice.values}
     seen = set()
     for vote in votes:
@@ -365,6 +375,13 @@ def decision_record(
             raise ValidationError(
                 {
                     "votes": _("%(name)s is recused and cannot vote.")
+                    % {"name": member.get_username()}
+                }
+            )
+        if member.pk not in declared:
+            raise ValidationError(
+                {
+                    "votes": _("%(name)s has not declared on this proposal.")
                     % {"name": member.get_username()}
                 }
             )

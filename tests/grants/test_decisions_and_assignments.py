@@ -3,8 +3,15 @@
 import pytest
 
 from affiliates.choices import MembershipStatus
-from grants.models import Decision, ReviewerAssignment
+from grants.models import Decision, ProposalDeclaration, ReviewerAssignment
 from tests.factories import MembershipFactory, UserFactory
+
+
+def declare(world, *people):
+    for person in people:
+        ProposalDeclaration.objects.get_or_create(
+            user=person, proposal=world.proposal, defaults={"has_conflict": False}
+        )
 
 
 def decide(api, staff, world, votes, outcome="approved", **extra):
@@ -22,6 +29,7 @@ def decide(api, staff, world, votes, outcome="approved", **extra):
 
 def test_decision_without_quorum_is_refused(api, staff, world):
     a, b = world.reviewers[:2]
+    declare(world, a, b)
     response = decide(api, staff, world, [(a, "for"), (b, "for")])
     assert response.status_code == 400
     assert "quorum" in response.json()["votes"][0]
@@ -45,6 +53,7 @@ def test_only_eligible_votes_count(api, staff, world, affiliate_a, case):
             ).user
         ),
     }[case]()
+    declare(world, a, b, c, extra)
     response = decide(
         api, staff, world, [(a, "for"), (b, "for"), (c, "for"), (extra, "for")]
     )
@@ -54,6 +63,7 @@ def test_only_eligible_votes_count(api, staff, world, affiliate_a, case):
 
 def test_vote_must_carry_the_outcome(api, staff, world):
     a, b, c = world.reviewers[:3]
+    declare(world, a, b, c)
     response = decide(
         api,
         staff,
@@ -184,3 +194,12 @@ def test_comments_during_the_comment_period(api, world, outsider, member_a, staf
         format="json",
     )
     assert late.status_code == 400
+
+
+def test_voters_must_have_declared(api, staff, world):
+    a, b, c = world.reviewers[:3]
+    declare(world, a, b)
+    response = decide(api, staff, world, [(a, "for"), (b, "for"), (c, "for")])
+    assert response.status_code == 400
+    assert "declared" in response.json()["votes"][0]
+    assert not Decision.objects.exists()
