@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -6,6 +7,8 @@ from rest_framework.permissions import AllowAny
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from cms.feeds import StoriesFeed
 
 from .api.router import router
 
@@ -38,5 +41,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail serves the pages: keep it last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages per language: /es/…, /ar/…; English has no prefix. Wagtail comes last.
+urlpatterns += i18n_patterns(
+    path("stories/feed/", StoriesFeed(), name="stories-feed"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

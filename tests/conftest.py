@@ -13,6 +13,16 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language, whatever the last request used."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def affiliate_a(db):
     return AffiliateFactory(name="Wikimedia Ghana Test", slug="ghana")

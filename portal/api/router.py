@@ -8,6 +8,7 @@ from affiliates.api.views import (
     DefermentViewSet,
     MembershipViewSet,
 )
+from cms.api import StoryViewSet
 from grants.api.reviews import (
     AssignmentViewSet,
     CommentViewSet,
@@ -60,3 +61,4 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("recusals", RecusalViewSet, basename="recusal")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("comments", CommentViewSet, basename="comment")
+router.register("stories", StoryViewSet, basename="story")

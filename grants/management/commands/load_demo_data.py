@@ -448,6 +448,7 @@ class Command(BaseCommand):
         self.load_proposals()
         self.load_declarations()
         self.load_reviews()
+        self.load_stories()
 
     def load_affiliates(self):
         self.affiliates = {}
@@ -783,6 +784,20 @@ class Command(BaseCommand):
             )
             if person.username != "sofia":
                 review_services.review_submit(actor=person, review=review)
+
+    def load_stories(self):
+        from cms.demo import load_demo_stories
+
+        load_demo_stories(
+            affiliates=self.affiliates,
+            publisher=self.staff,
+            authors={
+                "altiplano": [self.people["lucia"], self.people["mateo"]],
+                "nile-heritage": [self.people["nadia"]],
+                "pearl-river": [self.people["mei"]],
+                "volta": [self.people["kofi"]],
+            },
+        )
 
     def summary(self) -> str:
         return (
