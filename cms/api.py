@@ -1,11 +1,16 @@
 """`/api/v1/stories/`: published learning stories, read-only. Never drafts."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
 
+from portal.api.base import ActionSerializer, ChangeReasonField
 from portal.api.filters import PortalFilterSet
+from portal.api.views import ServiceViewSetMixin
 
+from . import permissions as story_permissions
+from . import services
 from .models import LearningStoryPage
 
 
@@ -98,3 +103,109 @@ class StoryViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("locale", "affiliate", "program")
             .prefetch_related("authors", "tagged_items__tag")
         )
+
+
+# Members' own stories, drafts included ------------------------------------------
+
+
+class StoryBlockField(serializers.JSONField):
+    """StreamField content as a list of {"type": …, "value": …} blocks."""
+
+
+class MyStorySerializer(serializers.ModelSerializer):
+    locale = serializers.CharField(source="locale.language_code")
+    themes = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, write_only=True
+    )
+    body = StoryBlockField(required=False, write_only=True)
+    status = serializers.SerializerMethodField()
+    editorial_comment = serializers.SerializerMethodField()
+    change_reason = ChangeReasonField()
+
+    class Meta:
+        model = LearningStoryPage
+        fields = [
+            "id",
+            "title",
+            "locale",
+            "affiliate",
+            "summary",
+            "region",
+            "date",
+            "original_language",
+            "program",
+            "proposal",
+            "themes",
+            "body",
+            "status",
+            "editorial_comment",
+            "live",
+            "change_reason",
+        ]
+        read_only_fields = ["live"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, LearningStoryPage):
+            fields["affiliate"].read_only = True
+            fields["locale"].read_only = True
+        return fields
+
+    def to_representation(self, story):
+        draft = story.get_latest_revision_as_object()
+        data = super().to_representation(draft)
+        data["themes"] = [tag.name for tag in draft.themes.all()]
+        data["body"] = draft.body.get_prep_value()
+        data["id"] = story.pk
+        return data
+
+    def get_status(self, story) -> str:
+        state = story.current_workflow_state
+        if state is not None:
+            return state.status  # in_progress or needs_changes
+        return "live" if story.live else "draft"
+
+    def get_editorial_comment(self, story) -> str:
+        state = story.current_workflow_state
+        if state is None or state.status != state.STATUS_NEEDS_CHANGES:
+            return ""
+        task_state = state.current_task_state
+        return (task_state.comment if task_state else "") or ""
+
+
+class MyStoryViewSet(
+    ServiceViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Stories of your affiliates, drafts included. Write a draft, then submit it to
+    the editorial board; its status and comment come back here."""
+
+    serializer_class = MyStorySerializer
+    ordering = ["-pk"]
+    service_object_name = "story"
+    create_service = staticmethod(services.story_create)
+    update_service = staticmethod(services.story_update)
+
+    def get_queryset(self):
+        return story_permissions.own_stories(
+            self.request.user,
+            LearningStoryPage.objects.select_related("locale").order_by("-pk"),
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["locale"] = data.pop("locale")["language_code"]
+        reason = data.pop("change_reason", "")
+        serializer.instance = services.story_create(
+            actor=self.request.user, reason=reason, **data
+        )
+
+    @extend_schema(request=ActionSerializer, responses=MyStorySerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send the draft to the editorial board."""
+        return self.run_service_action(request, services.story_submit)

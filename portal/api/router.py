@@ -8,7 +8,7 @@ from affiliates.api.views import (
     DefermentViewSet,
     MembershipViewSet,
 )
-from cms.api import StoryViewSet
+from cms.api import MyStoryViewSet, StoryViewSet
 from grants.api.reviews import (
     AssignmentViewSet,
     CommentViewSet,
@@ -62,3 +62,4 @@ router.register("recusals", RecusalViewSet, basename="recusal")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("stories", StoryViewSet, basename="story")
+router.register("my-stories", MyStoryViewSet, basename="my-story")

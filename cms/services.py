@@ -1,0 +1,106 @@
+"""Affiliate members write story drafts and send them to the editorial board."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.models import Locale
+
+from . import permissions
+from .models import LearningStoryIndexPage, LearningStoryPage
+
+EDITABLE = (
+    "title",
+    "summary",
+    "region",
+    "date",
+    "original_language",
+    "body",
+    "program",
+    "proposal",
+)
+
+
+def _clean_body(story):
+    block = story.body.stream_block
+    block.clean(story.body)  # raises StreamBlockValidationError with per-block errors
+
+
+def _apply(story, fields, themes, actor):
+    for name in EDITABLE:
+        if name in fields:
+            setattr(story, name, fields[name])
+    try:
+        _clean_body(story)
+    except Exception as exc:  # Wagtail's block errors carry their own structure
+        raise ValidationError({"body": [str(getattr(exc, "message", exc))]}) from None
+    if themes is not None:
+        story.themes.set(themes, clear=True)
+
+
+@transaction.atomic
+def story_create(*, actor, affiliate, locale: str, themes=None, reason="", **fields):
+    """A member starts a draft story for their affiliate in one language."""
+    if not permissions.can_write_story_for(actor, affiliate):
+        raise PermissionDenied(
+            _("Only members of this affiliate can write its stories.")
+        )
+    index = LearningStoryIndexPage.objects.filter(
+        locale=Locale.objects.filter(language_code=locale).first()
+    ).first()
+    if index is None:
+        raise ValidationError(
+            {"locale": _("There is no story section in that language.")}
+        )
+    story = LearningStoryPage(affiliate=affiliate, locale=index.locale, live=False)
+    story.title = fields.get("title", "")
+    _apply(story, fields, None, actor)
+    story.slug = story.slug or _slug(story.title, index)
+    index.add_child(instance=story)
+    if themes:
+        story.themes.set(themes)
+    story.authors.add(actor)
+    story.save_revision(user=actor, log_action=True)
+    return story
+
+
+def _slug(title, index):
+    from django.utils.text import slugify
+
+    base = slugify(title, allow_unicode=True)[:70] or "story"
+    slug, n = base, 2
+    while LearningStoryPage.objects.child_of(index).filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def story_update(*, actor, story, themes=None, reason="", **fields):
+    story = LearningStoryPage.objects.select_for_update().get(pk=story.pk)
+    if not permissions.can_edit_story(actor, story):
+        raise PermissionDenied(
+            _("This story is with the editorial board or not yours to edit.")
+        )
+    story = story.get_latest_revision_as_object()
+    _apply(story, fields, themes, actor)
+    story.authors.add(actor)
+    story.save_revision(user=actor, log_action=True)
+    return story
+
+
+@transaction.atomic
+def story_submit(*, actor, story, reason=""):
+    """Send the latest draft to the editorial board (or back, after changes)."""
+    story = LearningStoryPage.objects.get(pk=story.pk)
+    if not permissions.can_edit_story(actor, story):
+        raise PermissionDenied(_("This story is already with the editorial board."))
+    draft = story.get_latest_revision_as_object()
+    if not draft.summary.strip():
+        raise ValidationError(
+            {"summary": _("A story needs a summary before it is published.")}
+        )
+    state = story.current_workflow_state
+    if state is not None and state.status == state.STATUS_NEEDS_CHANGES:
+        state.resume(actor)
+    else:
+        story.get_workflow().start(story, actor)
+    return story

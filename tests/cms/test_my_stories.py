@@ -1,0 +1,114 @@
+"""Affiliate members write stories for their own affiliate; the board moderates."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from cms.models import LearningStoryPage
+from cms.site import EDITORIAL_BOARD, setup_site
+from tests.factories import UserFactory
+
+URL = "/api/v1/my-stories/"
+
+
+@pytest.fixture
+def board_member(db):
+    setup_site()
+    editor = UserFactory(username="editor")
+    editor.groups.add(Group.objects.get(name=EDITORIAL_BOARD))
+    return editor
+
+
+def draft(affiliate, **extra):
+    return {
+        "title": "Keeping new editors",
+        "locale": "es",
+        "affiliate": affiliate.pk,
+        "summary": "Seguimiento después de los talleres.",
+        "region": "lac",
+        "date": "2026-05-01",
+        "original_language": "es",
+        "themes": ["talleres"],
+        "body": [{"type": "what_worked", "value": "<p>Grupos de mensajería.</p>"}],
+        **extra,
+    }
+
+
+def test_members_write_only_for_their_affiliate_and_see_only_its_drafts(
+    api, board_member, member_a, member_b, affiliate_a, affiliate_b
+):
+    response = api(member_b).post(URL, draft(affiliate_a), format="json")
+    assert response.status_code == 403
+    response = api(member_a).post(URL, draft(affiliate_a), format="json")
+    assert response.status_code == 201, response.json()
+    story_id = response.json()["id"]
+    assert response.json()["status"] == "draft"
+    assert api(member_b).get(URL).json()["count"] == 0
+    assert api(member_b).get(f"{URL}{story_id}/").status_code == 404
+    assert (
+        api(member_b)
+        .patch(f"{URL}{story_id}/", {"title": "x"}, format="json")
+        .status_code
+        == 404
+    )
+    assert api().get("/api/v1/stories/").json()["count"] == 0  # drafts never public
+
+
+def test_image_without_alt_text_is_refused(api, board_member, member_a, affiliate_a):
+    body = [{"type": "image", "value": {"image": None, "alt_text": "", "caption": ""}}]
+    response = api(member_a).post(URL, draft(affiliate_a, body=body), format="json")
+    assert response.status_code == 400
+    assert "body" in response.json()
+    assert not LearningStoryPage.objects.exists()
+
+
+def test_workflow_request_changes_then_approve(
+    api, board_member, member_a, affiliate_a
+):
+    client = api(member_a)
+    story_id = client.post(URL, draft(affiliate_a), format="json").json()["id"]
+    response = client.post(f"{URL}{story_id}/submit/", {}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "in_progress"
+    assert (
+        client.patch(f"{URL}{story_id}/", {"title": "y"}, format="json").status_code
+        == 403
+    )
+
+    story = LearningStoryPage.objects.get(pk=story_id)
+    state = story.current_workflow_state
+    task_state = state.current_task_state
+    task_state.task.specific.on_action(
+        task_state, board_member, "reject", comment="Add what did not work, please."
+    )
+    seen = client.get(f"{URL}{story_id}/").json()
+    assert seen["status"] == "needs_changes"
+    assert seen["editorial_comment"] == "Add what did not work, please."
+
+    body = draft(affiliate_a)["body"] + [
+        {"type": "what_did_not_work", "value": "<p>Los certificados.</p>"}
+    ]
+    assert (
+        client.patch(f"{URL}{story_id}/", {"body": body}, format="json").status_code
+        == 200
+    )
+    assert (
+        client.post(f"{URL}{story_id}/submit/", {}, format="json").json()["status"]
+        == "in_progress"
+    )
+    story.refresh_from_db()
+    task_state = story.current_workflow_state.current_task_state
+    task_state.task.specific.on_action(task_state, board_member, "approve")
+    story.refresh_from_db()
+    assert story.live
+    public = api().get("/api/v1/stories/").json()["results"]
+    assert [s["title"] for s in public] == ["Keeping new editors"]
+    assert [b["type"] for b in public[0]["body"]] == [
+        "what_worked",
+        "what_did_not_work",
+    ]
+    # Staff see who published and when in Wagtail's history of the page.
+    from wagtail.models import PageLogEntry
+
+    assert PageLogEntry.objects.filter(
+        page=story, action="wagtail.publish", user=board_member
+    ).exists()
