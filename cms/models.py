@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from affiliates.choices import Region
 from portal.validators import validate_language_code
@@ -191,6 +192,12 @@ class LearningStoryPage(Page):
     ]
     parent_page_types = ["cms.LearningStoryIndexPage"]
     subpage_types = []
+    # Codes, not words: copied as they are into every translation.
+    override_translatable_fields = [
+        SynchronizedField("original_language"),
+        SynchronizedField("region"),
+        SynchronizedField("date"),
+    ]
 
     class Meta:
         verbose_name = _("learning story")
