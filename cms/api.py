@@ -177,6 +177,31 @@ class MyStorySerializer(serializers.ModelSerializer):
         return (task_state.comment if task_state else "") or ""
 
 
+class MyStoryListSerializer(serializers.ModelSerializer):
+    """The list: from the page rows and prefetched workflow states only."""
+
+    title = serializers.CharField(source="draft_title")
+    locale = serializers.CharField(source="locale.language_code")
+    status = serializers.SerializerMethodField()
+    editorial_comment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LearningStoryPage
+        fields = [
+            "id",
+            "title",
+            "locale",
+            "affiliate",
+            "status",
+            "editorial_comment",
+            "live",
+            "latest_revision_created_at",
+        ]
+
+    get_status = MyStorySerializer.get_status
+    get_editorial_comment = MyStorySerializer.get_editorial_comment
+
+
 class MyStoryViewSet(
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -197,8 +222,13 @@ class MyStoryViewSet(
     def get_queryset(self):
         return story_permissions.own_stories(
             self.request.user,
-            LearningStoryPage.objects.select_related("locale").order_by("-pk"),
+            LearningStoryPage.objects.select_related("locale", "latest_revision")
+            .prefetch_workflow_states()
+            .order_by("-pk"),
         )
+
+    def get_serializer_class(self):
+        return MyStoryListSerializer if self.action == "list" else MyStorySerializer
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

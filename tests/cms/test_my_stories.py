@@ -112,3 +112,28 @@ def test_workflow_request_changes_then_approve(
     assert PageLogEntry.objects.filter(
         page=story, action="wagtail.publish", user=board_member
     ).exists()
+
+
+def test_my_stories_list_costs_the_same_for_more_stories(
+    api, board_member, member_a, affiliate_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(member_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(URL)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.json()["count"]
+
+    for n in range(2):
+        sid = client.post(URL, draft(affiliate_a, title=f"S{n}"), format="json").json()
+        client.post(f"{URL}{sid['id']}/submit/", {}, format="json")
+    small = count()
+    for n in range(4):
+        client.post(URL, draft(affiliate_a, title=f"T{n}"), format="json")
+    large = count()
+    assert large[1] == small[1] + 4
+    assert large[0] == small[0]

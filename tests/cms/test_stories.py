@@ -230,3 +230,24 @@ def test_workflow_submit_request_changes_then_approve(indexes, affiliate_a, staf
     assert story.live
     revision = story.live_revision
     assert revision is not None
+
+
+def test_stories_api_list_costs_the_same_for_more_stories(client, indexes, affiliate_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/stories/", {"page_size": 200})
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.json()["count"]
+
+    for n in range(2):
+        make_story(indexes["en"], affiliate_a, title=f"A{n}", slug=f"a{n}")
+    client.get("/api/v1/stories/")  # warm Wagtail's cached site root paths
+    small = count()
+    for n in range(5):
+        make_story(indexes["ar"], affiliate_a, title=f"B{n}", slug=f"b{n}")
+    large = count()
+    assert large[1] == small[1] + 5
+    assert large[0] == small[0]
