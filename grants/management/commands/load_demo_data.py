@@ -38,6 +38,7 @@ PEOPLE = [
     ("reviewer", "Rosa", "Delgado", False),
     ("amir", "Amir", "Karimi", False),
     ("sofia", "Sofia", "Petrova", False),
+    ("editor", "Ewa", "Nowak", False),
     ("outsider", "Omar", "Farouk", False),
 ]
 
@@ -786,7 +787,11 @@ class Command(BaseCommand):
                 review_services.review_submit(actor=person, review=review)
 
     def load_stories(self):
+        from django.contrib.auth.models import Group
+
         from cms.demo import load_demo_stories
+        from cms.services import story_create, story_submit
+        from cms.site import EDITORIAL_BOARD
 
         load_demo_stories(
             affiliates=self.affiliates,
@@ -798,6 +803,30 @@ class Command(BaseCommand):
                 "volta": [self.people["kofi"]],
             },
         )
+        self.people["editor"].groups.add(Group.objects.get(name=EDITORIAL_BOARD))
+        # A Russian story waiting for the editorial board.
+        story = story_create(
+            actor=self.people["irina"],
+            affiliate=self.affiliates["caspian"],
+            locale="ru",
+            title="Марафон статей о степных реках",
+            summary="Как мы провели месячный онлайн-марафон и удержали новичков.",
+            region="cee",
+            date=self.today - 10 * DAY,
+            original_language="ru",
+            themes=["марафон", "новички"],
+            body=[
+                {
+                    "type": "what_worked",
+                    "value": "<p>Еженедельные созвоны для новичков.</p>",
+                },
+                {
+                    "type": "what_did_not_work",
+                    "value": "<p>Слишком длинный список тем в начале.</p>",
+                },
+            ],
+        )
+        story_submit(actor=self.people["irina"], story=story)
 
     def summary(self) -> str:
         return (
