@@ -25,7 +25,7 @@ def _clean_body(story):
     block.clean(story.body)  # raises StreamBlockValidationError with per-block errors
 
 
-def _apply(story, fields, themes, actor):
+def _apply(story, fields, themes):
     for name in EDITABLE:
         if name in fields:
             setattr(story, name, fields[name])
@@ -53,7 +53,7 @@ def story_create(*, actor, affiliate, locale: str, themes=None, reason="", **fie
         )
     story = LearningStoryPage(affiliate=affiliate, locale=index.locale, live=False)
     story.title = fields.get("title", "")
-    _apply(story, fields, None, actor)
+    _apply(story, fields, None)
     story.slug = story.slug or _slug(story.title, index)
     index.add_child(instance=story)
     if themes:
@@ -81,7 +81,7 @@ def story_update(*, actor, story, themes=None, reason="", **fields):
             _("This story is with the editorial board or not yours to edit.")
         )
     story = story.get_latest_revision_as_object()
-    _apply(story, fields, themes, actor)
+    _apply(story, fields, themes)
     story.authors.add(actor)
     story.save_revision(user=actor, log_action=True)
     return story

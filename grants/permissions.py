@@ -398,3 +398,26 @@ def recused_user_ids(proposal, user_ids) -> set[int]:
         )
         .values_list("pk", flat=True)
     )
+
+
+def has_active_seat(user, committee_id) -> bool:
+    """An active member (voting or not) of this committee."""
+    from .models import CommitteeMember
+
+    if not (user and getattr(user, "pk", None)):
+        return False
+    return CommitteeMember.objects.filter(
+        committee_id=committee_id, user=user.pk, is_active=True
+    ).exists()
+
+
+def can_view_ranking(user, round_) -> bool:
+    """Staff and the round's committee; rows stay subject to recusal."""
+    return is_staff(user) or has_active_seat(user, round_.committee_id)
+
+
+def can_view_decision(user, proposal) -> bool:
+    """Staff, the committee with access, and the applicant (without the votes)."""
+    return has_committee_access(user, proposal) or can_view_proposal_history(
+        user, proposal
+    )

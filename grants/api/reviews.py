@@ -155,6 +155,7 @@ class AssignmentFilter(PortalFilterSet):
 
 class AssignmentViewSet(
     HistoryMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -166,20 +167,12 @@ class AssignmentViewSet(
     filterset_class = AssignmentFilter
     ordering = ["proposal", "id"]
     history_permission = staticmethod(lambda user, obj: is_staff(user))
+    create_service = staticmethod(services.assignment_create)
 
     def get_queryset(self):
         user = self.request.user
         qs = ReviewerAssignment.objects.select_related("reviewer")
         return qs if is_staff(user) else qs.filter(reviewer=user.pk)
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.assignment_create(
-            actor=self.request.user,
-            proposal=data["proposal"],
-            reviewer=data["reviewer"],
-            reason=data.get("change_reason", ""),
-        )
 
     @extend_schema(
         request=BulkAssignmentSerializer, responses=AssignmentSerializer(many=True)
@@ -205,6 +198,7 @@ class AssignmentViewSet(
 
 class RecusalViewSet(
     HistoryMixin,
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -215,17 +209,11 @@ class RecusalViewSet(
     serializer_class = RecusalSerializer
     ordering = ["proposal", "id"]
     history_permission = staticmethod(lambda user, obj: is_staff(user))
+    create_service = staticmethod(services.recusal_record)
 
     def get_queryset(self):
         queryset = Recusal.objects.all()
         return queryset if is_staff(self.request.user) else queryset.none()
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = data.pop("change_reason", "")
-        serializer.instance = services.recusal_record(
-            actor=self.request.user, reason=reason, **data
-        )
 
 
 # Reviews ----------------------------------------------------------------------------
@@ -441,12 +429,7 @@ def ranking_data(user, round_) -> dict:
     """The round's ranking as the user may see it; recused rows carry no numbers."""
     if not user.is_authenticated:
         raise NotAuthenticated
-    if (
-        not is_staff(user)
-        and not CommitteeMember.objects.filter(
-            committee=round_.committee_id, user=user, is_active=True
-        ).exists()
-    ):
+    if not permissions.can_view_ranking(user, round_):
         raise PermissionDenied
     rubric = round_.rubric or round_.program.current_rubric
     if rubric is None:

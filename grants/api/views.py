@@ -263,10 +263,9 @@ class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
             )
         else:
             decision = Decision.objects.filter(proposal=proposal).first()
-            allowed = permissions.has_committee_access(
+            if decision is None or not permissions.can_view_decision(
                 request.user, proposal
-            ) or permissions.can_view_proposal_history(request.user, proposal)
-            if decision is None or not allowed:
+            ):
                 raise NotFound
         return Response(
             reviews_api.DecisionSerializer(

@@ -76,10 +76,7 @@ def committee_member_update(*, actor, member: CommitteeMember, reason="", **fiel
 
 
 def _check_can_review(proposal: Proposal, reviewer) -> None:
-    committee_id = proposal.round.committee_id
-    if not CommitteeMember.objects.filter(
-        committee_id=committee_id, user=reviewer, is_active=True
-    ).exists():
+    if not permissions.has_active_seat(reviewer, proposal.round.committee_id):
         raise ValidationError(
             {"reviewer": _("This person is not on the round's committee.")}
         )
@@ -188,9 +185,7 @@ def _check_reviewer(actor, proposal: Proposal) -> None:
         proposal=proposal, reviewer=actor
     ).exists():
         raise PermissionDenied(_("You are not assigned to review this proposal."))
-    if not CommitteeMember.objects.filter(
-        committee=proposal.round.committee_id, user=actor, is_active=True
-    ).exists():
+    if not permissions.has_active_seat(actor, proposal.round.committee_id):
         raise PermissionDenied(_("You no longer sit on this round's committee."))
     if permissions.is_recused(actor, proposal):
         raise PermissionDenied(_("You are recused from this proposal."))
