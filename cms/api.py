@@ -5,6 +5,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 
+from exports import api as exports_api
+from exports.choices import ExportKind
+from exports.documents.stories import story_document
 from portal.api.base import ActionSerializer, ChangeReasonField
 from portal.api.filters import PortalFilterSet
 from portal.api.views import ServiceViewSetMixin
@@ -76,7 +79,7 @@ class StoryFilter(PortalFilterSet):
         fields = ["locale", "original_language", "affiliate", "program", "region"]
 
 
-class StoryViewSet(viewsets.ReadOnlyModelViewSet):
+class StoryViewSet(exports_api.PDFActionMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = StorySerializer
     permission_classes = [permissions.AllowAny]
     filterset_class = StoryFilter
@@ -106,6 +109,22 @@ class StoryViewSet(viewsets.ReadOnlyModelViewSet):
             self.published()
             .select_related("locale", "affiliate", "program")
             .prefetch_related("authors", "tagged_items__tag")
+        )
+
+    @exports_api.pdf_schema("The published story as a PDF, in its own language.")
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        renderer_classes=exports_api.PDF_RENDERERS,
+    )
+    def pdf(self, request, pk=None):
+        story = self.get_object()
+        return exports_api.pdf_response(
+            request,
+            kind=ExportKind.STORY,
+            object_id=story.pk,
+            document=story_document(request.user, story),
         )
 
 
@@ -203,6 +222,7 @@ class MyStoryListSerializer(serializers.ModelSerializer):
 
 
 class MyStoryViewSet(
+    exports_api.PDFActionMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -243,3 +263,20 @@ class MyStoryViewSet(
     def submit(self, request, pk=None):
         """Send the draft to the editorial board."""
         return self.run_service_action(request, services.story_submit)
+
+    @exports_api.pdf_schema("Your affiliate's story as a PDF: the latest draft.")
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        renderer_classes=exports_api.PDF_RENDERERS,
+    )
+    def pdf(self, request, pk=None):
+        story = self.get_object()
+        draft = story.get_latest_revision_as_object()
+        return exports_api.pdf_response(
+            request,
+            kind=ExportKind.STORY,
+            object_id=story.pk,
+            document=story_document(request.user, draft),
+        )

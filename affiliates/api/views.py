@@ -7,8 +7,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from exports import api as exports_api
+from exports import permissions as export_permissions
+from exports.choices import ExportKind
+from exports.documents import affiliates as export_documents
 from portal.api.base import ActionSerializer, RequiredReasonActionSerializer
 from portal.api.history import HistoryMixin
 from portal.api.views import ServiceViewSetMixin
@@ -53,6 +57,7 @@ def _parse_as_of(request) -> datetime.date | None:
     list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF])
 )
 class AffiliateViewSet(
+    exports_api.PDFActionMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -76,6 +81,55 @@ class AffiliateViewSet(
 
     def get_queryset(self):
         return Affiliate.objects.with_compliance(_parse_as_of(self.request))
+
+    @exports_api.pdf_schema(
+        "The affiliate's compliance today: annual reports with due dates and status, "
+        "and deferments. Staff and the affiliate's members."
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="compliance-pdf",
+        filter_backends=[],
+        renderer_classes=exports_api.PDF_RENDERERS,
+    )
+    def compliance_pdf(self, request, pk=None):
+        affiliate = self.get_object()
+        if not export_permissions.can_export_compliance(request.user, affiliate):
+            raise PermissionDenied(
+                _("Only staff and the affiliate's members can export its compliance.")
+            )
+        document = export_documents.compliance_document(
+            request.user, affiliate.pk, exports_api.request_language(request)
+        )
+        return exports_api.pdf_response(
+            request,
+            kind=ExportKind.COMPLIANCE,
+            object_id=affiliate.pk,
+            document=document,
+        )
+
+    @exports_api.pdf_schema(
+        "Compliance of every affiliate today (staff).",
+        operation_id="affiliates_all_compliance_pdf",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="compliance-pdf",
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=exports_api.PDF_RENDERERS,
+    )
+    def all_compliance_pdf(self, request):
+        if not export_permissions.can_export_all_compliance(request.user):
+            raise PermissionDenied(_("Only staff export every affiliate's compliance."))
+        document = export_documents.all_compliance_document(
+            request.user, exports_api.request_language(request)
+        )
+        return exports_api.pdf_response(
+            request, kind=ExportKind.COMPLIANCE_ALL, object_id=None, document=document
+        )
 
 
 class MembershipViewSet(

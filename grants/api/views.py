@@ -9,6 +9,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from affiliates.permissions import is_staff
+from exports import api as exports_api
+from exports import permissions as export_permissions
+from exports.choices import ExportKind
+from exports.documents import grants as export_documents
 from portal.api.base import (
     CHANGE_REASON_HELP,
     ActionSerializer,
@@ -86,6 +90,7 @@ class FundProgramViewSet(
 
 
 class RoundViewSet(
+    exports_api.PDFActionMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -113,6 +118,21 @@ class RoundViewSet(
         data = reviews_api.ranking_data(request.user, self.get_object())
         return Response(reviews_api.RankingSerializer(data).data)
 
+    @extend_schema(request=None, responses={202: exports_api.ExportSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def packet(self, request, pk=None):
+        """Build the round packet as a background job: cover, contents, ranking and
+        every dossier you may read. Follow it at `/api/v1/jobs/{id}/`."""
+        from exports import services as export_services
+
+        export = export_services.request_packet(
+            actor=request.user,
+            round_=self.get_object(),
+            language=exports_api.request_language(request),
+        )
+        data = exports_api.ExportSerializer(export, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
 
 def _transition_action(name: str, service, body=ActionSerializer):
     """A POST action `/proposals/{id}/<name>/` that runs one transition service."""
@@ -129,7 +149,12 @@ def _transition_action(name: str, service, body=ActionSerializer):
     )(view)
 
 
-class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
+class ProposalViewSet(
+    exports_api.PDFActionMixin,
+    HistoryMixin,
+    ServiceViewSetMixin,
+    viewsets.ModelViewSet,
+):
     """Grant proposals. Budget lines and target metrics are written with the proposal.
 
     State changes are POST actions; the `allowed_actions` field lists those the reader
@@ -197,6 +222,55 @@ class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
             reason=request.query_params.get("change_reason", ""),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @exports_api.pdf_schema(
+        "The proposal as a PDF, labelled in the proposal's language: what the reader "
+        "may see of it (the budget lines for the applicant, staff and committee)."
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        renderer_classes=exports_api.PDF_RENDERERS,
+    )
+    def pdf(self, request, pk=None):
+        proposal = self.get_object()
+        full = export_documents.proposal_queryset().get(pk=proposal.pk)
+        document = export_documents.proposal_document(
+            request.user, full, fallback_language=exports_api.request_language(request)
+        )
+        return exports_api.pdf_response(
+            request, kind=ExportKind.PROPOSAL, object_id=proposal.pk, document=document
+        )
+
+    @exports_api.pdf_schema(
+        "The committee dossier (confidential): proposal, budget, declarations and "
+        "recusals, score summary, reviews, community comments and decision. Staff "
+        "and committee members who declared no conflict and are not recused."
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="dossier-pdf",
+        filter_backends=[],
+        renderer_classes=exports_api.PDF_RENDERERS,
+    )
+    def dossier_pdf(self, request, pk=None):
+        proposal = self.get_object()
+        if not export_permissions.can_export_dossier(request.user, proposal):
+            raise PermissionDenied(
+                _(
+                    "Only staff and committee members who declared no conflict for "
+                    "this proposal can export its dossier."
+                )
+            )
+        full = export_documents.proposal_queryset().get(pk=proposal.pk)
+        document = export_documents.dossier_document(
+            request.user, full, exports_api.request_language(request)
+        )
+        return exports_api.pdf_response(
+            request, kind=ExportKind.DOSSIER, object_id=proposal.pk, document=document
+        )
 
     @extend_schema(responses=reviews_api.ReviewSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
@@ -306,6 +380,7 @@ class ProposalViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet):
 
 
 class GrantReportViewSet(
+    exports_api.PDFActionMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -335,6 +410,29 @@ class GrantReportViewSet(
             ),
         )
         return permissions.visible_grant_reports(self.request.user, queryset)
+
+    @exports_api.pdf_schema(
+        "The report as a PDF: targets against actuals, spending against the budget "
+        "with variances, and the narrative. Staff and the grantee's members."
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        renderer_classes=exports_api.PDF_RENDERERS,
+    )
+    def pdf(self, request, pk=None):
+        report = self.get_object()
+        full = export_documents.report_queryset().get(pk=report.pk)
+        document = export_documents.report_document(
+            request.user, full, exports_api.request_language(request)
+        )
+        return exports_api.pdf_response(
+            request,
+            kind=ExportKind.GRANT_REPORT,
+            object_id=report.pk,
+            document=document,
+        )
 
     def get_history_querysets(self, report):
         return [

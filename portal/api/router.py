@@ -9,6 +9,7 @@ from affiliates.api.views import (
     MembershipViewSet,
 )
 from cms.api import MyStoryViewSet, StoryViewSet
+from exports.api import ExportViewSet
 from grants.api.reviews import (
     AssignmentViewSet,
     CommentViewSet,
@@ -63,3 +64,4 @@ router.register("reviews", ReviewViewSet, basename="review")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("stories", StoryViewSet, basename="story")
 router.register("my-stories", MyStoryViewSet, basename="my-story")
+router.register("jobs", ExportViewSet, basename="job")

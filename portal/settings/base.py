@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "affiliates",
     "grants",
     "cms",
+    "exports",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -136,6 +137,17 @@ STATIC_URL = "static/"
 STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Generated PDFs: outside MEDIA_ROOT, never served by URL, read back through the API
+# (which checks the reader). Shared by app processes and task workers in production.
+PRIVATE_ROOT = env("PORTAL_PRIVATE_ROOT", default=str(BASE_DIR / "private"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "exports": {
+        "BACKEND": "exports.storage.PrivateStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
+    },
+}
 
 # Background tasks: the database backend needs a worker (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,0 +1,448 @@
+"""Proposal, committee dossier and grant report documents.
+
+Each builder reads what the reader may see, with the same permission functions as
+the API, and returns plain values. The number of queries does not depend on the
+number of budget lines, metrics, reviews, scores, declarations or comments.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from affiliates.permissions import is_staff
+from grants import permissions, scoring
+from grants.choices import ConflictType, RecommendationChoice
+from grants.models import (
+    BudgetLine,
+    CommitteeMember,
+    GrantReport,
+    Proposal,
+    ProposalComment,
+    ProposalDeclaration,
+    Score,
+)
+from portal.users import display_name
+
+from .base import Document, content_lang, doc_meta, supported_language
+
+
+def _date(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def _num(value) -> str:
+    return "" if value is None else str(value)
+
+
+def proposal_queryset():
+    return Proposal.objects.select_related(
+        "affiliate", "program", "round__committee", "round__rubric"
+    ).prefetch_related(
+        "target_metrics",
+        Prefetch(
+            "budget_lines", queryset=BudgetLine.objects.order_by("position", "id")
+        ),
+    )
+
+
+def proposal_section(user, proposal, *, show_private: bool, hide_applicant: bool):
+    """The proposal as the reader may see it (the API's rules)."""
+    lines, total, total_usd = [], Decimal("0.00"), Decimal("0.00")
+    rate = proposal.exchange_rate
+    if show_private:
+        for line in proposal.budget_lines.all():
+            usd = line.total_usd
+            lines.append(
+                {
+                    "activity": line.activity,
+                    "category": line.get_category_display(),
+                    "description": line.description,
+                    "unit": line.unit,
+                    "quantity": _num(line.quantity.normalize()),
+                    "unit_cost": line.unit_cost,
+                    "total": line.total,
+                    "total_usd": usd,
+                }
+            )
+            total += line.total
+            total_usd += usd or Decimal("0")
+    return {
+        "id": proposal.pk,
+        "reference": proposal.reference,
+        "title": proposal.title,
+        "text": content_lang(proposal.language),
+        "summary": proposal.summary,
+        "description": proposal.description,
+        "affiliate": None if hide_applicant else proposal.affiliate.name,
+        "program": proposal.program.name,
+        "round": proposal.round.name if proposal.round_id else "",
+        "status": proposal.get_status_display(),
+        "language": proposal.language,
+        "start_date": _date(proposal.start_date),
+        "end_date": _date(proposal.end_date),
+        "currency": proposal.currency,
+        "amount_requested": proposal.amount_requested,
+        "amount_requested_usd": proposal.amount_requested_usd,
+        "amount_approved": proposal.amount_approved,
+        "amount_approved_usd": proposal.amount_approved_usd,
+        "exchange_rate": rate,
+        "rate_frozen": _date(proposal.exchange_rate_frozen_at),
+        "conditions": proposal.conditions,
+        "submitted_at": _date(proposal.submitted_at) if show_private else "",
+        "decided_at": _date(proposal.decided_at),
+        "show_private": show_private,
+        "budget_lines": lines,
+        "budget_total": total,
+        "budget_total_usd": total_usd.quantize(Decimal("0.01")),
+        "metrics": [
+            {"label": m.label, "target": m.target}
+            for m in proposal.target_metrics.all()
+        ],
+    }
+
+
+def proposal_document(user, proposal, *, fallback_language: str) -> Document:
+    """The proposal for its applicant and the public record, labelled in the
+    proposal's own language when the portal speaks it."""
+    language = supported_language(proposal.language, fallback_language)
+    with translation.override(language):
+        title = _("Grant proposal")
+        context = {
+            "doc": doc_meta(
+                title=title,
+                reference=proposal.reference,
+                language=language,
+                actor=user,
+            ),
+            "proposal": proposal_section(
+                user,
+                proposal,
+                show_private=permissions.can_view_proposal_private(user, proposal),
+                hide_applicant=permissions.hides_applicant_from(user, proposal),
+            ),
+        }
+    return Document(
+        template="exports/proposal.html",
+        context=context,
+        title=f"{title} {proposal.reference}: {proposal.title}",
+        filename=f"{proposal.reference}.pdf",
+        language=language,
+        reference=proposal.reference,
+    )
+
+
+# Committee dossier -----------------------------------------------------------------
+
+
+def recusal_source_label(source: str) -> str:
+    return {
+        "declared": _("Declared a conflict"),
+        "automatic": _("Membership or declared interest"),
+        "staff": _("Recorded by staff"),
+    }[source]
+
+
+def _member_label(index: int) -> str:
+    return _("Member %(n)s") % {"n": index}
+
+
+def _reviewer_label(index: int) -> str:
+    return _("Reviewer %(letter)s") % {"letter": chr(ord("A") + index % 26)}
+
+
+def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
+    """Everything a committee reads about one proposal, as this reader may see it.
+
+    Recused reviewers' reviews and scores never appear; declaration explanations are
+    shown to staff only; in blind rounds committee members see neither the applicant
+    nor the names of reviewers and members.
+    """
+    staff = is_staff(user)
+    round_ = proposal.round
+    blind_people = round_.hide_reviewer_identities and not staff
+    hide_applicant = permissions.hides_applicant_from(user, proposal)
+    rubric = round_.rubric or proposal.program.current_rubric
+
+    seats = list(
+        CommitteeMember.objects.filter(committee=round_.committee_id)
+        .select_related("user")
+        .order_by("id")
+    )
+    seat_user_ids = [s.user_id for s in seats]
+    recused = permissions.recused_user_ids(proposal, seat_user_ids)
+    declarations = {
+        d.user_id: d
+        for d in ProposalDeclaration.objects.filter(
+            proposal=proposal, user_id__in=seat_user_ids
+        )
+    }
+    from grants.api.reviews import recusal_record_data
+
+    recusal_rows = recusal_record_data(user, proposal)
+    members = []
+    for index, seat in enumerate(seats, start=1):
+        declaration = declarations.get(seat.user_id)
+        if declaration is None:
+            declared = _("Not declared")
+        elif declaration.has_conflict:
+            declared = _("Conflict: %(type)s") % {
+                "type": declaration.get_conflict_type_display()
+            }
+        else:
+            declared = _("No conflict")
+        members.append(
+            {
+                "name": _member_label(index)
+                if blind_people
+                else display_name(seat.user),
+                "voting": seat.is_voting,
+                "active": seat.is_active,
+                "declared": declared,
+                "explanation": declaration.explanation if staff and declaration else "",
+                "recused": seat.user_id in recused,
+            }
+        )
+
+    summary, criteria = None, []
+    if rubric is not None:
+        criteria_rows = list(rubric.criteria.all())
+        summary = scoring.aggregate([proposal], rubric)[proposal.pk]
+        names = {c.pk: c.localized(language)[0] for c in criteria_rows}
+        weights = {c.pk: c.weight for c in criteria_rows}
+        for row in summary["criteria"]:
+            criteria.append(
+                {
+                    **row,
+                    "name": names[row["criterion"]],
+                    "weight": weights[row["criterion"]],
+                }
+            )
+
+    # Submitted reviews by reviewers who are not recused: the ones that count.
+    reviews = []
+    review_rows = (
+        scoring.counted_reviews([proposal.pk])
+        .select_related("reviewer")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.order_by("criterion__position"))
+        )
+        .order_by("submitted_at", "id")
+    )
+    names = {c["criterion"]: c["name"] for c in criteria}
+    for index, review in enumerate(review_rows):
+        reviews.append(
+            {
+                "reviewer": _reviewer_label(index)
+                if blind_people
+                else display_name(review.reviewer),
+                "recommendation": review.get_recommendation_display(),
+                "submitted_at": _date(review.submitted_at),
+                "comment_to_applicant": review.comment_to_applicant,
+                "note_to_committee": review.note_to_committee,
+                "scores": [
+                    {
+                        "criterion": names.get(score.criterion_id, ""),
+                        "value": _("n/a") if score.not_applicable else score.value,
+                        "comment": score.comment,
+                    }
+                    for score in review.scores.all()
+                ],
+            }
+        )
+
+    comments = []
+    for comment in (
+        ProposalComment.objects.filter(proposal=proposal)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ):
+        hide_author = comment.parent_id and hide_applicant
+        comments.append(
+            {
+                "author": _("Applicant")
+                if hide_author
+                else display_name(comment.author),
+                "is_reply": bool(comment.parent_id),
+                "at": _date(comment.created_at),
+                "body": "" if comment.is_hidden and not staff else comment.body,
+                "hidden": comment.is_hidden,
+            }
+        )
+
+    decision = None
+    record = getattr(proposal, "decision", None)
+    if record is not None:
+        votes = list(record.votes.select_related("member").order_by("id"))
+        decision = {
+            "outcome": record.get_outcome_display(),
+            "amount_approved": record.amount_approved,
+            "amount_approved_usd": proposal.amount_approved_usd,
+            "currency": proposal.currency,
+            "conditions": record.conditions,
+            "rationale": record.rationale,
+            "decided_at": _date(record.decided_at),
+            "votes": [
+                {
+                    "member": _member_label(i)
+                    if blind_people
+                    else display_name(vote.member),
+                    "choice": vote.get_choice_display(),
+                }
+                for i, vote in enumerate(votes, start=1)
+            ],
+        }
+
+    return {
+        "doc": doc_meta(
+            title=_("Committee dossier"),
+            reference=proposal.reference,
+            language=language,
+            actor=None if stamped else user,
+            confidential=True,
+            stamped=stamped,
+        ),
+        "proposal": proposal_section(
+            user, proposal, show_private=True, hide_applicant=hide_applicant
+        ),
+        "members": members,
+        "recusals": [
+            {
+                "name": display_name(row["user"]) if "user" in row else "",
+                "source": recusal_source_label(row["source"]),
+                "conflict_type": str(ConflictType(row["conflict_type"]).label),
+            }
+            for row in recusal_rows
+        ],
+        "scale": (rubric.scale_min, rubric.scale_max) if rubric else None,
+        "summary": summary
+        and {
+            "reviews": summary["reviews"],
+            "weighted_total": summary["weighted_total"],
+            "divergent": summary["divergent"],
+            "recommendations": [
+                (str(RecommendationChoice(key).label), count)
+                for key, count in sorted(summary["recommendations"].items())
+                if key
+            ],
+        },
+        "criteria": criteria,
+        "reviews": reviews,
+        "comments": comments,
+        "decision": decision,
+    }
+
+
+def dossier_document(user, proposal, language: str) -> Document:
+    with translation.override(language):
+        context = dossier_context(user, proposal, language, stamped=False)
+        title = _("Committee dossier")
+    return Document(
+        template="exports/dossier.html",
+        context=context,
+        title=f"{title} {proposal.reference}: {proposal.title}",
+        filename=f"{proposal.reference}-dossier.pdf",
+        language=language,
+        reference=proposal.reference,
+    )
+
+
+# Grant reports ---------------------------------------------------------------------
+
+
+def report_queryset():
+    return GrantReport.objects.select_related(
+        "proposal__affiliate", "proposal__program", "proposal__round", "submitted_by"
+    ).prefetch_related(
+        "metric_results__metric",
+        "spending__budget_line",
+        "proposal__target_metrics",
+        "proposal__budget_lines",
+    )
+
+
+def report_document(user, report, language: str) -> Document:
+    """Targets against actuals and spending against the budget, with variances."""
+    proposal = report.proposal
+    with translation.override(language):
+        title = report.get_kind_display()
+        results = {r.metric_id: r for r in report.metric_results.all()}
+        metrics = []
+        for metric in proposal.target_metrics.all():
+            result = results.get(metric.pk)
+            actual = result.actual if result else None
+            metrics.append(
+                {
+                    "label": metric.label,
+                    "target": metric.target,
+                    "actual": actual,
+                    "percent": round(100 * actual / metric.target)
+                    if actual is not None and metric.target
+                    else None,
+                    "comment": result.comment if result else "",
+                }
+            )
+        spent = {s.budget_line_id: s for s in report.spending.all()}
+        spending, budgeted_total, spent_total = [], Decimal("0"), Decimal("0")
+        for line in sorted(
+            proposal.budget_lines.all(), key=lambda item: (item.position, item.pk)
+        ):
+            row = spent.get(line.pk)
+            amount = row.spent if row else None
+            budgeted_total += line.total
+            spent_total += amount or Decimal("0")
+            spending.append(
+                {
+                    "activity": line.activity,
+                    "budgeted": line.total,
+                    "spent": amount,
+                    "variance": row.variance if row else None,
+                    "percent": round(100 * amount / line.total)
+                    if amount is not None and line.total
+                    else None,
+                    "flag": bool(row and row.needs_explanation()),
+                    "explanation": row.explanation if row else "",
+                }
+            )
+        context = {
+            "doc": doc_meta(
+                title=title,
+                reference=proposal.reference,
+                language=language,
+                actor=user,
+            ),
+            "report": {
+                "kind": title,
+                "status": report.get_status_display(),
+                "due_date": _date(report.due_date),
+                "submitted_at": _date(report.submitted_at),
+                "submitted_by": display_name(report.submitted_by),
+                "reviewed_at": _date(report.reviewed_at),
+                "review_comment": report.review_comment,
+                "narrative": report.narrative,
+                "learnings": report.learnings,
+            },
+            "proposal": {
+                "reference": proposal.reference,
+                "title": proposal.title,
+                "affiliate": proposal.affiliate.name,
+                "program": proposal.program.name,
+                "currency": proposal.currency,
+                "text": content_lang(proposal.language),
+                "amount_approved": proposal.amount_approved,
+            },
+            "metrics": metrics,
+            "spending": spending,
+            "budgeted_total": budgeted_total,
+            "spent_total": spent_total,
+            "variance_total": budgeted_total - spent_total,
+        }
+    return Document(
+        template="exports/grant_report.html",
+        context=context,
+        title=f"{title} {proposal.reference}: {proposal.title}",
+        filename=f"{proposal.reference}-report-{report.pk}.pdf",
+        language=language,
+        reference=proposal.reference,
+    )

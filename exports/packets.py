@@ -1,0 +1,280 @@
+"""Building a round packet in three kinds of task, so several workers share one.
+
+1. `plan`: decide which dossiers go in (the requester's view of the ranking: a
+   recused member's packet leaves out what they are recused from), create one
+   `ExportPart` per dossier and queue a render task for each.
+2. `render_part`: build the dossier's content as the requester may see it, hash it,
+   and reuse the rendered file of an identical dossier if there is one; otherwise
+   render and store it. The task that finishes the last part queues the assembly.
+3. `assemble`: render the cover, contents (real page numbers) and ranking, put
+   everything together with one bookmark per dossier, lay the running footer over
+   every page, store the file privately and mark the job ready.
+
+Every step checks the job's state first, so a task delivered twice does no harm.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from grants import permissions as grants
+from grants.models import Round
+
+from . import permissions
+from .choices import ExportStatus, PartStatus
+from .documents.base import content_key
+from .documents.grants import dossier_context, proposal_queryset
+from .documents.packet import front_context, stamp_context
+from .models import Export, ExportPart, RenderedPart
+from .rendering import Metadata, Part, assemble, render_template
+from .storage import private_storage
+
+logger = logging.getLogger(__name__)
+DOSSIER_TEMPLATE = "exports/dossier.html"
+
+
+@contextmanager
+def failing_marks(export_id: int):
+    """A task that fails marks its job failed (with a message fit for the user)."""
+    try:
+        yield
+    except Exception:
+        logger.exception("Round packet %s failed", export_id)
+        Export.objects.filter(
+            pk=export_id,
+            status__in=[
+                ExportStatus.QUEUED,
+                ExportStatus.RUNNING,
+                ExportStatus.ASSEMBLING,
+            ],
+        ).update(
+            status=ExportStatus.FAILED,
+            finished_at=timezone.now(),
+            error="Building the packet failed; staff can see why in the logs.",
+        )
+        raise
+
+
+def _fail(export: Export, message: str) -> None:
+    export.status = ExportStatus.FAILED
+    export.error = message[:500]
+    export.finished_at = timezone.now()
+    export.save(update_fields=["status", "error", "finished_at"])
+
+
+def plan(export_id: int) -> None:
+    from grants.api.reviews import ranking_data
+
+    from . import tasks
+
+    with transaction.atomic():
+        export = (
+            Export.objects.select_for_update()
+            .select_related("requested_by")
+            .filter(pk=export_id, status=ExportStatus.QUEUED)
+            .first()
+        )
+        if export is None:
+            return
+        user = export.requested_by
+        round_ = Round.objects.select_related("program", "committee").get(
+            pk=export.object_id
+        )
+        if user is None or not permissions.can_export_packet(user, round_):
+            with translation.override(export.language):
+                _fail(export, _("You can no longer export this round's packet."))
+            return
+        with translation.override(export.language):
+            ranking = ranking_data(user, round_)
+        included = [row["proposal"] for row in ranking["ranking"]]
+        export.status = ExportStatus.RUNNING
+        export.started_at = timezone.now()
+        export.included = included
+        export.withheld = ranking["withheld"]
+        export.save(update_fields=["status", "started_at", "included", "withheld"])
+        parts = ExportPart.objects.bulk_create(
+            ExportPart(export=export, proposal_id=pid, position=i)
+            for i, pid in enumerate(included)
+        )
+        for part in parts:
+            tasks.render_packet_part.enqueue(part.pk)
+    if not included:
+        finish_parts(export_id)
+
+
+def render_part(part_id: int) -> None:
+    part = (
+        ExportPart.objects.select_related("export__requested_by")
+        .filter(pk=part_id, status=PartStatus.PENDING)
+        .first()
+    )
+    if part is None or part.export.status != ExportStatus.RUNNING:
+        return
+    export, user = part.export, part.export.requested_by
+    proposal = proposal_queryset().get(pk=part.proposal_id)
+    if not grants.has_committee_access(user, proposal):
+        part.status = PartStatus.WITHHELD
+    else:
+        with translation.override(export.language):
+            context = dossier_context(user, proposal, export.language, stamped=True)
+            part.rendered = cached_render(
+                content_key(DOSSIER_TEMPLATE, export.language, context),
+                context,
+                export.language,
+            )
+        part.status = PartStatus.DONE
+    part.save(update_fields=["status", "rendered"])
+    finish_parts(export.pk)
+
+
+def cached_render(key: str, context: dict, language: str) -> RenderedPart:
+    """The rendered dossier for this content: reused if it exists, else rendered."""
+    storage = private_storage()
+    found = RenderedPart.objects.filter(key=key).first()
+    if found is not None and storage.exists(found.file.name):
+        return found
+    rendered = render_template(DOSSIER_TEMPLATE, context, language)
+    name = storage.save(f"parts/{key}.pdf", ContentFile(rendered.pdf))
+    if found is not None:  # the file had gone missing: point the entry at the new one
+        found.file.name, found.pages = name, rendered.pages
+        found.save(update_fields=["file", "pages"])
+        return found
+    entry, created = RenderedPart.objects.get_or_create(
+        key=key, defaults={"file": name, "pages": rendered.pages}
+    )
+    if not created:  # another worker rendered the same dossier at the same time
+        storage.delete(name)
+    return entry
+
+
+def finish_parts(export_id: int) -> None:
+    """Queue the assembly once no part is pending; exactly one caller wins."""
+    from . import tasks
+
+    if ExportPart.objects.filter(
+        export_id=export_id, status=PartStatus.PENDING
+    ).exists():
+        return
+    claimed = Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.ASSEMBLING
+    )
+    if claimed:
+        tasks.assemble_packet.enqueue(export_id)
+
+
+def assemble_job(export_id: int) -> None:
+    export = (
+        Export.objects.select_related("requested_by")
+        .filter(pk=export_id, status=ExportStatus.ASSEMBLING)
+        .first()
+    )
+    if export is None:
+        return
+    user, language = export.requested_by, export.language
+    round_ = Round.objects.select_related("program", "committee").get(
+        pk=export.object_id
+    )
+    parts = list(
+        export.parts.select_related("rendered", "proposal").order_by("position")
+    )
+    done = [p for p in parts if p.status == PartStatus.DONE]
+    withheld = list(export.withheld) + [
+        {"proposal": p.proposal_id, "title": p.proposal.title, "why": "no_access"}
+        for p in parts
+        if p.status == PartStatus.WITHHELD
+    ]
+    from grants.api.reviews import ranking_data
+
+    storage = private_storage()
+    with translation.override(language):
+        ranking = ranking_data(user, round_)
+        done_ids = {p.proposal_id for p in done}
+        ranking["ranking"] = [
+            r for r in ranking["ranking"] if r["proposal"] in done_ids
+        ]
+        dossiers = [(p, storage.open(p.rendered.file.name).read()) for p in done]
+
+        def entries(offset: int) -> list[dict]:
+            rows, page = [], offset + 1
+            for part, _pdf in dossiers:
+                rows.append(
+                    {
+                        "reference": part.proposal.reference,
+                        "title": part.proposal.title,
+                        "text": {"lang": part.proposal.language, "dir": "auto"},
+                        "page": page,
+                    }
+                )
+                page += part.rendered.pages
+            return rows
+
+        # The contents page numbers depend on how long the front matter is.
+        front_pages, front = 0, None
+        for _attempt in range(3):
+            context = front_context(
+                round_=round_,
+                ranking=ranking,
+                entries=entries(front_pages),
+                withheld=withheld,
+                user=user,
+                language=language,
+            )
+            front = render_template("exports/packet_front.html", context, language)
+            if front.pages == front_pages:
+                break
+            front_pages = front.pages
+        total = front.pages + sum(p.rendered.pages for p, _pdf in dossiers)
+        title = f"{_('Round packet')}: {round_.program.name} · {round_.name}"
+        stamp = render_template(
+            "exports/packet_stamp.html",
+            stamp_context(pages=total, title=title, user=user, language=language),
+            language,
+        )
+        outline = [
+            Part(
+                pdf=front.pdf, title=_("Cover, contents and ranking"), pages=front.pages
+            )
+        ] + [
+            Part(
+                pdf=pdf,
+                title=f"{part.proposal.reference} · {part.proposal.title}",
+                pages=part.rendered.pages,
+            )
+            for part, pdf in dossiers
+        ]
+        pdf = assemble(
+            outline,
+            Metadata(
+                title=title,
+                author=context["doc"]["author"],
+                language=language,
+                subject=_("Confidential – committee use"),
+            ),
+            stamp.pdf,
+        )
+    name = storage.save(
+        f"exports/packet-{export.pk}-{get_random_string(12)}.pdf", ContentFile(pdf)
+    )
+    export.file.name = name
+    export.pages = total
+    export.size = len(pdf)
+    export.included = [p.proposal_id for p in done]
+    export.withheld = withheld
+    export.status = ExportStatus.READY
+    export.finished_at = timezone.now()
+    export.save(
+        update_fields=[
+            "file",
+            "pages",
+            "size",
+            "included",
+            "withheld",
+            "status",
+            "finished_at",
+        ]
+    )

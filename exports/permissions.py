@@ -1,0 +1,69 @@
+"""Who may export what: the same rules as the data each document shows.
+
+- proposal PDF: whoever may see the proposal, with the fields they may see (the
+  budget lines only for the applicant, staff and the committee with access);
+- committee dossier: staff, and committee members who declared no conflict for the
+  proposal and are not recused;
+- round packet: staff and the round's committee; a member's packet holds only the
+  dossiers they may read (the others are listed as withheld, with the reason);
+- grant report PDF: staff and the grantee's members;
+- compliance summary: staff and the affiliate's members; all affiliates: staff;
+- learning story PDF: published stories for everyone, drafts for their affiliate.
+A stored file is downloaded only by the person it was built for, and only while they
+may still read every dossier in it.
+"""
+
+from django.db.models import QuerySet
+
+from affiliates.permissions import is_member, is_staff
+from grants import permissions as grants
+
+
+def can_export_dossier(user, proposal) -> bool:
+    return grants.has_committee_access(user, proposal)
+
+
+def can_export_packet(user, round_) -> bool:
+    return grants.can_view_ranking(user, round_)
+
+
+def can_export_grant_report(user, report) -> bool:
+    return grants.can_view_grant_report(user, report)
+
+
+def can_export_compliance(user, affiliate) -> bool:
+    return is_staff(user) or is_member(user, affiliate.pk)
+
+
+def can_export_all_compliance(user) -> bool:
+    return is_staff(user)
+
+
+def visible_exports(user, queryset: QuerySet) -> QuerySet:
+    """The record of exports: your own; staff read everyone's (the audit)."""
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    return queryset.filter(requested_by=user.pk)
+
+
+def can_download(user, export) -> bool:
+    """Only the person it was built for, and only while everything in it is still
+    theirs to read."""
+    from grants.models import Proposal, Round
+
+    from .choices import ExportKind
+
+    if not (user and user.is_authenticated) or export.requested_by_id != user.pk:
+        return False
+    if export.kind != ExportKind.PACKET:
+        return False
+    round_ = Round.objects.filter(pk=export.object_id).first()
+    if round_ is None or not can_export_packet(user, round_):
+        return False
+    included = set(export.included)
+    readable = grants.committee_proposals(
+        user, Proposal.objects.filter(pk__in=included)
+    ).count()
+    return readable == len(included)

@@ -1,0 +1,34 @@
+"""Background tasks (django-tasks). In production the database backend queues them
+and `manage.py db_worker` processes run them, as many as you start; in tests and
+development they run at once, in the process that queues them."""
+
+from django_tasks import task
+
+from . import packets
+
+
+@task()
+def build_packet(export_id: int) -> None:
+    with packets.failing_marks(export_id):
+        packets.plan(export_id)
+
+
+@task()
+def render_packet_part(part_id: int) -> None:
+    from .models import ExportPart
+
+    export_id = (
+        ExportPart.objects.filter(pk=part_id)
+        .values_list("export_id", flat=True)
+        .first()
+    )
+    if export_id is None:
+        return
+    with packets.failing_marks(export_id):
+        packets.render_part(part_id)
+
+
+@task()
+def assemble_packet(export_id: int) -> None:
+    with packets.failing_marks(export_id):
+        packets.assemble_job(export_id)
