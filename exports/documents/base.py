@@ -86,6 +86,8 @@ def doc_meta(
     with translation.override(language):
         before, middle, after = page_label_parts()
         portal_name = _("Grants and affiliate reporting portal")
+        signed_in = actor is not None and actor.is_authenticated
+        by = display_name(actor) if signed_in else _("a visitor")
     meta = {
         "title": title,
         "reference": reference,
@@ -93,12 +95,12 @@ def doc_meta(
         "dir": direction(language),
         "confidential": confidential,
         "stamped": stamped,
-        "author": display_name(actor) if actor and not stamped else portal_name,
+        "author": by if signed_in and not stamped else portal_name,
     }
     if not stamped:
         meta.update(
             generated_at=timezone.now().strftime("%Y-%m-%d %H:%M"),
-            generated_by=display_name(actor) if actor else "",
+            generated_by=by,
             page_before=before,
             page_middle=middle,
             page_after=after,

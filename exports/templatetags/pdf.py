@@ -26,3 +26,20 @@ def money(value) -> str:
     if value is None or value == "":
         return "–"
     return f"{value:,.2f}"
+
+
+class LeftToRightNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        # Unicode isolates: a number, code or date reads left to right as one unit
+        # inside right-to-left text (WeasyPrint has no CSS unicode-bidi).
+        return "\u2066" + self.nodelist.render(context) + "\u2069"
+
+
+@register.tag
+def ltr(parser, token):
+    nodelist = parser.parse(("endltr",))
+    parser.delete_first_token()
+    return LeftToRightNode(nodelist)

@@ -1,0 +1,89 @@
+"""Reading PDFs the way a reader does: their text, fonts, outline and metadata."""
+
+import io
+import re
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from tests.grants.conftest import ReviewWorld
+
+BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture
+def world(staff, affiliate_a):
+    return ReviewWorld(staff, affiliate_a)
+
+
+class ReadPDF:
+    def __init__(self, data: bytes):
+        assert data[:5] == b"%PDF-", data[:200]
+        self.reader = PdfReader(io.BytesIO(data))
+
+    @property
+    def pages(self) -> list[str]:
+        return [page.extract_text() or "" for page in self.reader.pages]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pages)
+
+    def has(self, needle: str) -> bool:
+        """Whether the text shows `needle`, ignoring spacing and bidi controls
+        (extractors space out joined Arabic letters and may reverse RTL runs)."""
+
+        def squash(value: str) -> str:
+            value = unicodedata.normalize("NFKC", BIDI_MARKS.sub("", value))
+            return re.sub(r"\s+", "", value)
+
+        text, wanted = squash(self.text), squash(needle)
+        return wanted in text or wanted[::-1] in text
+
+    def fonts(self) -> dict[str, bool]:
+        """{font name: embedded?} over every page, composite fonts included."""
+        found = {}
+        for page in self.reader.pages:
+            resources = page.get("/Resources") or {}
+            fonts = resources.get("/Font") or {}
+            for ref in fonts.values():
+                font = ref.get_object()
+                descriptors = [font.get("/FontDescriptor")]
+                for child in font.get("/DescendantFonts") or []:
+                    descriptors.append(child.get_object().get("/FontDescriptor"))
+                embedded = any(
+                    d is not None
+                    and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                    for d in descriptors
+                )
+                found[str(font.get("/BaseFont"))] = embedded
+        return found
+
+    def outline(self) -> list[tuple[str, int]]:
+        """Top-level bookmarks: (title, 1-based page)."""
+        return [
+            (item.title, self.reader.get_destination_page_number(item) + 1)
+            for item in self.reader.outline
+            if not isinstance(item, list)
+        ]
+
+    @property
+    def metadata(self):
+        return self.reader.metadata
+
+    @property
+    def language(self) -> str:
+        return str(self.reader.trailer["/Root"].get("/Lang"))
+
+
+def read_pdf(data: bytes) -> ReadPDF:
+    return ReadPDF(data)
+
+
+def assert_fonts_embedded(pdf: ReadPDF):
+    fonts = pdf.fonts()
+    assert fonts, "no fonts found"
+    assert all(fonts.values()), fonts
+    # Only the bundled fonts: nothing picked from the host.
+    assert all("Portal" in name for name in fonts), fonts
