@@ -75,8 +75,16 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 LANGUAGE = "en"  # the packet's language (labels); proposals keep their own
 CRITERIA = [("Impact", 3), ("Feasibility", 2), ("Budget", 3), ("Community", 2)]
 # How many sentences a description has, per language: a Chinese sentence takes about
-# half the room of a Latin one. Tuned for dossiers of 4 to 5 pages.
-DESCRIPTION_SENTENCES = {"en": 30, "es": 24, "fr": 24, "ru": 24, "ar": 36, "zh-hans": 60}
+# half the room of a Latin one. Tuned for dossiers of 4 to 5 pages (give or take
+# a fifth per proposal).
+DESCRIPTION_SENTENCES = {
+    "en": 30,
+    "es": 24,
+    "fr": 24,
+    "ru": 24,
+    "ar": 36,
+    "zh-hans": 60,
+}
 LANGUAGE_MIX = ["en"] * 14 + ["es"] * 11 + ["fr"] * 10 + ["ar", "zh-hans", "ru"] * 5
 CURRENCY = {
     "en": ("GHS", "12.5"),
@@ -157,8 +165,7 @@ TEXT = {
             "cada mes en la página del afiliado.",
             "El principal riesgo es la baja asistencia durante los exámenes, por "
             "eso las sesiones se programan fuera de ese periodo.",
-            "Los acuerdos con dos universidades nos ofrecen aulas y equipos sin "
-            "coste.",
+            "Los acuerdos con dos universidades nos ofrecen aulas y equipos sin coste.",
         ],
         "activities": [
             "Alquiler de sala",
@@ -229,10 +236,8 @@ TEXT = {
             "سيرافق المتطوعون الذين أتموا برنامج العام الماضي المشاركين الجدد "
             "خلال الأشهر الثلاثة التالية لكل ورشة.",
             "سنصوّر مواقع تراثية غير مدرجة في السجل الوطني وننشر الصور بترخيص حر.",
-            "ستتولى منسقة بدوام جزئي التنظيم وتسجيل المشاركين وإعداد التقارير "
-            "للصندوق.",
-            "تغطي الميزانية استئجار القاعات وسفر المدربين والاتصال بالإنترنت "
-            "والوجبات.",
+            "ستتولى منسقة بدوام جزئي التنظيم وتسجيل المشاركين وإعداد التقارير للصندوق.",
+            "تغطي الميزانية استئجار القاعات وسفر المدربين والاتصال بالإنترنت والوجبات.",
             "نتوقع أن يكون معظم المشاركين من الطلاب والمعلمين وأمناء المكتبات "
             "الذين لم يحرروا من قبل.",
             "ستُتابع النتائج عبر لوحة الفعاليات وتُنشر شهريًا على صفحة الفرع.",
@@ -432,7 +437,11 @@ def seed(n_proposals: int) -> dict:
             language=language,
             title=f"{rng.choice(text['titles'])} ({index + 1})",
             summary=_prose(rng, language, 3),
-            description=_prose(rng, language, DESCRIPTION_SENTENCES[language]),
+            description=_prose(
+                rng,
+                language,
+                round(DESCRIPTION_SENTENCES[language] * rng.uniform(0.7, 1.1)),
+            ),
             currency=currency,
             exchange_rate=Decimal(rate),
             submitted_at=now - datetime.timedelta(days=40),
@@ -461,7 +470,11 @@ def seed(n_proposals: int) -> dict:
         proposal.save(update_fields=["amount_requested"])
         if n_lines == 12 and big_id is None:
             big_id = proposal.pk
-        kinds = [MetricKind.PARTICIPANTS, MetricKind.NEW_USERS, MetricKind.CONTENT_PAGES]
+        kinds = [
+            MetricKind.PARTICIPANTS,
+            MetricKind.NEW_USERS,
+            MetricKind.CONTENT_PAGES,
+        ]
         for kind in kinds:
             metrics.append(
                 TargetMetric(proposal=proposal, kind=kind, target=rng.randint(10, 400))
@@ -477,7 +490,9 @@ def seed(n_proposals: int) -> dict:
             )
         for order, reviewer in enumerate(rng.sample(members, 3)):
             declarations.append(
-                ProposalDeclaration(user=reviewer, proposal=proposal, has_conflict=False)
+                ProposalDeclaration(
+                    user=reviewer, proposal=proposal, has_conflict=False
+                )
             )
             reviews.append(
                 _review(
@@ -860,7 +875,9 @@ def measure_workers(ids: dict, workers: int) -> dict:
         barrier.wait(timeout=600)
         started = time.perf_counter()
         # Queue the job and plan it here; the part tasks go to the pool.
-        queue_only = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        queue_only = {
+            "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+        }
         with override_settings(TASKS=queue_only):
             export = request_packet(actor=staff, round_=round_, language=LANGUAGE)
             tasks.build_packet.call(export.pk)
@@ -894,9 +911,7 @@ def _phase_table(title: str, rows, total: float) -> None:
     print(f"\n{title}")
     print(f"  {'where':44} {'calls':>5} {'seconds':>8} {'share':>6}")
     for label, calls, seconds in rows:
-        print(
-            f"  {label:44} {calls or '':>5} {seconds:>8.2f} {seconds / total:>6.0%}"
-        )
+        print(f"  {label:44} {calls or '':>5} {seconds:>8.2f} {seconds / total:>6.0%}")
 
 
 def _verdict(ok: bool) -> str:
@@ -941,7 +956,9 @@ def main():
             f"{lang} {sum(p) / len(p):.1f}" for lang, p in sorted(by_language.items())
         )
     )
-    _phase_table("   where the cold packet's time went", cold["phases"], cold["seconds"])
+    _phase_table(
+        "   where the cold packet's time went", cold["phases"], cold["seconds"]
+    )
 
     single = isolated(measure_single_document, ids, cold["dossiers"], front_pages)
     print(
@@ -958,7 +975,9 @@ def main():
         f"{warm['pages']} pages, {warm['created']} dossier(s) rendered again "
         f"(cache held {warm['cached_before']}); peak RSS {warm['rss_mb']:.0f} MB"
     )
-    _phase_table("   where the warm packet's time went", warm["phases"], warm["seconds"])
+    _phase_table(
+        "   where the warm packet's time went", warm["phases"], warm["seconds"]
+    )
 
     queries = count_queries(ids)
     print("\n4. queries per dossier_context (and for fetching the proposal)")
@@ -1030,7 +1049,12 @@ def main():
                 "",
                 "",
             ),
-            (f"peak RSS per worker ({args.workers})", f"{workers['rss_mb']:.0f} MB", "", ""),
+            (
+                f"peak RSS per worker ({args.workers})",
+                f"{workers['rss_mb']:.0f} MB",
+                "",
+                "",
+            ),
         ]
     else:
         rows.append(("worker pool run", "skipped (--workers 0)", "", ""))

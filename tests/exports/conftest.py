@@ -54,7 +54,10 @@ class ReadPDF:
                     descriptors.append(child.get_object().get("/FontDescriptor"))
                 embedded = any(
                     d is not None
-                    and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                    and any(
+                        k in d.get_object()
+                        for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                    )
                     for d in descriptors
                 )
                 found[str(font.get("/BaseFont"))] = embedded

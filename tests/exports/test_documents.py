@@ -32,7 +32,9 @@ def get_pdf(user, url, **headers):
 
 @pytest.mark.django_db
 def test_proposal_pdf_for_the_applicant(admin_a, affiliate_a):
-    proposal = ProposalFactory(affiliate=affiliate_a, title="Editing workshops in Tamale")
+    proposal = ProposalFactory(
+        affiliate=affiliate_a, title="Editing workshops in Tamale"
+    )
     pdf = get_pdf(admin_a, f"/api/v1/proposals/{proposal.pk}/pdf/")
     assert pdf.has("Editing workshops in Tamale")
     assert pdf.has(proposal.reference)
@@ -84,14 +86,19 @@ def test_proposal_pdf_in_its_language_and_script(
 
 
 @pytest.mark.django_db
-def test_public_reader_gets_awarded_proposal_without_budget_lines(outsider, affiliate_a):
+def test_public_reader_gets_awarded_proposal_without_budget_lines(
+    outsider, affiliate_a
+):
     proposal = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.FUNDED)
     BudgetLine.objects.filter(proposal=proposal).update(activity="SECRET-LINE")
     pdf = get_pdf(outsider, f"/api/v1/proposals/{proposal.pk}/pdf/")
     assert pdf.has(proposal.title)
     assert "SECRET-LINE" not in pdf.text
     draft = ProposalFactory(affiliate=affiliate_a)
-    assert client_for(outsider).get(f"/api/v1/proposals/{draft.pk}/pdf/").status_code == 404
+    assert (
+        client_for(outsider).get(f"/api/v1/proposals/{draft.pk}/pdf/").status_code
+        == 404
+    )
     assert client_for(None).get(f"/api/v1/proposals/{draft.pk}/pdf/").status_code == 404
 
 
@@ -229,21 +236,28 @@ def test_grant_report_pdf_compares_targets_and_spending(admin_a, affiliate_a, ad
     assert pdf.has("24,000.00") and pdf.has("18,000.00") and pdf.has("6,000.00")
     assert pdf.has("Two workshops merged.")
     assert_fonts_embedded(pdf)
-    assert client_for(admin_b).get(f"/api/v1/reports/{report.pk}/pdf/").status_code == 404
+    assert (
+        client_for(admin_b).get(f"/api/v1/reports/{report.pk}/pdf/").status_code == 404
+    )
 
 
 @pytest.mark.django_db
 def test_compliance_pdfs(affiliate_a, member_a, outsider, staff):
     from tests.factories import AffiliateReportFactory
 
-    AffiliateReportFactory(affiliate=affiliate_a, fiscal_year=2024, due_date="2025-04-30")
+    AffiliateReportFactory(
+        affiliate=affiliate_a, fiscal_year=2024, due_date="2025-04-30"
+    )
     pdf = get_pdf(member_a, f"/api/v1/affiliates/{affiliate_a.pk}/compliance-pdf/")
     assert pdf.has(affiliate_a.name) and pdf.has("2025-04-30") and pdf.has("Past due")
     url = f"/api/v1/affiliates/{affiliate_a.pk}/compliance-pdf/"
     assert client_for(outsider).get(url).status_code == 403
     everyone = get_pdf(staff, "/api/v1/affiliates/compliance-pdf/")
     assert everyone.has(affiliate_a.name)
-    assert client_for(member_a).get("/api/v1/affiliates/compliance-pdf/").status_code == 403
+    assert (
+        client_for(member_a).get("/api/v1/affiliates/compliance-pdf/").status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -264,4 +278,3 @@ def test_story_pdf_in_the_story_language(affiliate_a):
     assert_fonts_embedded(pdf)
     draft = make_story(indexes["en"], affiliate_a, title="Unpublished", publish=False)
     assert client_for(None).get(f"/api/v1/stories/{draft.pk}/pdf/").status_code == 404
-
