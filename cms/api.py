@@ -111,13 +111,7 @@ class StoryViewSet(exports_api.PDFActionMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related("authors", "tagged_items__tag")
         )
 
-    @exports_api.pdf_schema("The published story as a PDF, in its own language.")
-    @action(
-        detail=True,
-        methods=["get"],
-        filter_backends=[],
-        renderer_classes=exports_api.PDF_RENDERERS,
-    )
+    @exports_api.pdf_action("The published story as a PDF, in its own language.")
     def pdf(self, request, pk=None):
         story = self.get_object()
         return exports_api.pdf_response(
@@ -264,13 +258,7 @@ class MyStoryViewSet(
         """Send the draft to the editorial board."""
         return self.run_service_action(request, services.story_submit)
 
-    @exports_api.pdf_schema("Your affiliate's story as a PDF: the latest draft.")
-    @action(
-        detail=True,
-        methods=["get"],
-        filter_backends=[],
-        renderer_classes=exports_api.PDF_RENDERERS,
-    )
+    @exports_api.pdf_action("Your affiliate's story as a PDF: the latest draft.")
     def pdf(self, request, pk=None):
         story = self.get_object()
         draft = story.get_latest_revision_as_object()

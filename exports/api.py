@@ -57,6 +57,24 @@ def pdf_schema(description: str, operation_id: str | None = None):
     )
 
 
+def pdf_action(description: str, *, detail=True, url_path=None, operation_id=None):
+    """A GET action answering a PDF (errors in JSON), documented in the schema."""
+
+    def decorate(view):
+        options = {"url_path": url_path} if url_path else {}
+        view = action(
+            detail=detail,
+            methods=["get"],
+            filter_backends=[],
+            pagination_class=None,
+            renderer_classes=PDF_RENDERERS,
+            **options,
+        )(view)
+        return pdf_schema(description, operation_id)(view)
+
+    return decorate
+
+
 def request_language(request) -> str:
     return supported_language(get_language(), "en")
 

@@ -82,16 +82,10 @@ class AffiliateViewSet(
     def get_queryset(self):
         return Affiliate.objects.with_compliance(_parse_as_of(self.request))
 
-    @exports_api.pdf_schema(
+    @exports_api.pdf_action(
         "The affiliate's compliance today: annual reports with due dates and status, "
-        "and deferments. Staff and the affiliate's members."
-    )
-    @action(
-        detail=True,
-        methods=["get"],
+        "and deferments. Staff and the affiliate's members.",
         url_path="compliance-pdf",
-        filter_backends=[],
-        renderer_classes=exports_api.PDF_RENDERERS,
     )
     def compliance_pdf(self, request, pk=None):
         affiliate = self.get_object()
@@ -109,17 +103,11 @@ class AffiliateViewSet(
             document=document,
         )
 
-    @exports_api.pdf_schema(
+    @exports_api.pdf_action(
         "Compliance of every affiliate today (staff).",
         operation_id="affiliates_all_compliance_pdf",
-    )
-    @action(
         detail=False,
-        methods=["get"],
         url_path="compliance-pdf",
-        filter_backends=[],
-        pagination_class=None,
-        renderer_classes=exports_api.PDF_RENDERERS,
     )
     def all_compliance_pdf(self, request):
         if not export_permissions.can_export_all_compliance(request.user):

@@ -223,15 +223,9 @@ class ProposalViewSet(
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @exports_api.pdf_schema(
+    @exports_api.pdf_action(
         "The proposal as a PDF, labelled in the proposal's language: what the reader "
-        "may see of it (the budget lines for the applicant, staff and committee)."
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        filter_backends=[],
-        renderer_classes=exports_api.PDF_RENDERERS,
+        "may see of it (the budget lines for the applicant, staff and committee).",
     )
     def pdf(self, request, pk=None):
         proposal = self.get_object()
@@ -243,17 +237,11 @@ class ProposalViewSet(
             request, kind=ExportKind.PROPOSAL, object_id=proposal.pk, document=document
         )
 
-    @exports_api.pdf_schema(
+    @exports_api.pdf_action(
         "The committee dossier (confidential): proposal, budget, declarations and "
         "recusals, score summary, reviews, community comments and decision. Staff "
-        "and committee members who declared no conflict and are not recused."
-    )
-    @action(
-        detail=True,
-        methods=["get"],
+        "and committee members who declared no conflict and are not recused.",
         url_path="dossier-pdf",
-        filter_backends=[],
-        renderer_classes=exports_api.PDF_RENDERERS,
     )
     def dossier_pdf(self, request, pk=None):
         proposal = self.get_object()
@@ -411,15 +399,9 @@ class GrantReportViewSet(
         )
         return permissions.visible_grant_reports(self.request.user, queryset)
 
-    @exports_api.pdf_schema(
+    @exports_api.pdf_action(
         "The report as a PDF: targets against actuals, spending against the budget "
-        "with variances, and the narrative. Staff and the grantee's members."
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        filter_backends=[],
-        renderer_classes=exports_api.PDF_RENDERERS,
+        "with variances, and the narrative. Staff and the grantee's members.",
     )
     def pdf(self, request, pk=None):
         report = self.get_object()
