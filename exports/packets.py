@@ -74,7 +74,7 @@ def plan(export_id: int) -> None:
 
     with transaction.atomic():
         export = (
-            Export.objects.select_for_update()
+            Export.objects.select_for_update(of=("self",))
             .select_related("requested_by")
             .filter(pk=export_id, status=ExportStatus.QUEUED)
             .first()

@@ -10,7 +10,7 @@ from exports.choices import ExportKind
 from exports.documents.grants import dossier_context, proposal_queryset
 from exports.models import Export
 from grants.choices import ProposalStatus
-from grants.models import BudgetLine, Recusal
+from grants.models import BudgetLine, Proposal, Recusal
 from portal.users import display_name
 from tests.conftest import client_for
 from tests.factories import ProposalFactory, UserFactory
@@ -117,9 +117,9 @@ def test_dossier_is_confidential_on_every_page_and_holds_the_committee_record(wo
         recorded_by=world.staff,
     )
     world.prepare(reviewers[3], conflict=True)  # explanation "Cousin"
-    BudgetLine.objects.filter(proposal=world.proposal, position=0).update(
-        description="x " * 400
-    )  # long enough for two pages
+    Proposal.objects.filter(pk=world.proposal.pk).update(
+        description="A long plan, told in full. " * 200
+    )  # long enough for several pages
     pdf = get_pdf(world.staff, f"/api/v1/proposals/{world.proposal.pk}/dossier-pdf/")
     assert len(pdf.pages) >= 2
     for page in pdf.pages:
