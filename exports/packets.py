@@ -167,6 +167,32 @@ def finish_parts(export_id: int) -> None:
         tasks.assemble_packet.enqueue(export_id)
 
 
+def previous_front_pages(export: Export, dossiers: int) -> int:
+    """How many pages the cover, contents and ranking took in this reader's last
+    packet of the round, or a rough estimate for a first packet."""
+    last = (
+        Export.objects.filter(
+            kind=export.kind,
+            object_id=export.object_id,
+            requested_by=export.requested_by_id,
+            language=export.language,
+            status=ExportStatus.READY,
+        )
+        .exclude(pk=export.pk)
+        .order_by("-finished_at")
+        .first()
+    )
+    if last is not None and last.pages:
+        in_parts = sum(
+            last.parts.filter(status=PartStatus.DONE).values_list(
+                "rendered__pages", flat=True
+            )
+        )
+        if last.pages > in_parts:
+            return last.pages - in_parts
+    return 2 + (dossiers + 29) // 30 + (dossiers + 17) // 18
+
+
 def assemble_job(export_id: int) -> None:
     export = (
         Export.objects.select_related("requested_by")
@@ -213,8 +239,9 @@ def assemble_job(export_id: int) -> None:
                 page += part.rendered.pages
             return rows
 
-        # The contents page numbers depend on how long the front matter is.
-        front_pages, front = 0, None
+        # The contents page numbers depend on how long the front matter is: start
+        # from the last packet's length (or an estimate), render again if it moved.
+        front_pages, front = previous_front_pages(export, len(dossiers)), None
         for _attempt in range(3):
             context = front_context(
                 round_=round_,

@@ -10,6 +10,7 @@
 """
 
 import io
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,19 +49,30 @@ class Rendered:
     pages: int
 
 
+_loaded = threading.local()
+
+
+def _fonts_and_stylesheet():
+    """The parsed stylesheet and its loaded fonts, made once per thread: loading the
+    fonts (the Chinese ones are 10 MB each) costs more than laying out a page.
+    They never change while the process runs, so nothing is shared between readers."""
+    if not hasattr(_loaded, "stylesheet"):
+        _loaded.font_config = FontConfiguration()
+        _loaded.stylesheet = CSS(
+            filename=str(STYLESHEET),
+            base_url=FONTS_DIR.as_uri() + "/",
+            font_config=_loaded.font_config,
+            url_fetcher=FontsOnlyFetcher(allowed_protocols={"file"}),
+        )
+    return _loaded.font_config, _loaded.stylesheet
+
+
 def render_html(html: str) -> Rendered:
-    font_config = FontConfiguration()
+    font_config, stylesheet = _fonts_and_stylesheet()
     fetcher = FontsOnlyFetcher(allowed_protocols={"file"})
-    base_url = FONTS_DIR.as_uri() + "/"
-    stylesheet = CSS(
-        filename=str(STYLESHEET),
-        base_url=base_url,
-        font_config=font_config,
-        url_fetcher=fetcher,
-    )
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], font_config=font_config
-    )
+    document = HTML(
+        string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=fetcher
+    ).render(stylesheets=[stylesheet], font_config=font_config)
     return Rendered(pdf=document.write_pdf(), pages=len(document.pages))
 
 
@@ -105,8 +117,8 @@ def assemble(parts: list[Part], metadata: Metadata, stamp_pdf: bytes) -> bytes:
     stamps = PdfReader(io.BytesIO(stamp_pdf)).pages
     if len(stamps) != len(writer.pages):
         raise ValueError("The footer layer and the document differ in page count.")
-    for page, stamp in zip(writer.pages, stamps, strict=True):
-        page.merge_page(stamp, over=True)
+    for number, (page, stamp) in enumerate(zip(writer.pages, stamps, strict=True)):
+        _overlay(writer, page, stamp, f"/PortalFooter{number}")
     writer.add_metadata(
         {
             "/Title": metadata.title,
@@ -122,3 +134,37 @@ def assemble(parts: list[Part], metadata: Metadata, stamp_pdf: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _overlay(writer, page, stamp, name: str) -> None:
+    """Draw `stamp` over `page` as a form XObject: the page's own drawing is wrapped
+    in q/Q so that it cannot shift the overlay. (pypdf's merge_page does the same
+    but rewrites both content streams, which is several times slower.)"""
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+    )
+
+    form = DecodedStreamObject()
+    form.set_data(stamp.get_contents().get_data())
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(stamp.mediabox)
+    form[NameObject("/Resources")] = stamp["/Resources"].clone(writer)
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[NameObject(name)] = writer._add_object(form)
+
+    def stream(data: bytes):
+        obj = DecodedStreamObject()
+        obj.set_data(data)
+        return writer._add_object(obj)
+
+    contents = page.get("/Contents")
+    existing = list(contents) if isinstance(contents, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject(
+        [stream(b"q\n"), *existing, stream(b"\nQ q " + name.encode() + b" Do Q\n")]
+    )

@@ -5,9 +5,11 @@ lists, dicts), built in the language of the document. Plain values make the cont
 hashable, which is how rendered dossiers are cached (see `content_key`).
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -17,8 +19,24 @@ from portal.users import display_name
 
 from ..rendering import direction
 
-# Bump when a template or the stylesheet changes what a cached dossier looks like.
-TEMPLATE_VERSION = "2026-11-21.1"
+
+@functools.cache
+def renderer_version() -> str:
+    """A digest of everything besides the data that shapes a rendered document: the
+    templates, the stylesheet, the template helpers, the font files' names and the
+    WeasyPrint version. A deploy that changes any of them misses the old cache."""
+    import weasyprint
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    files = sorted((root / "templates" / "exports").iterdir())
+    files += [root / "templatetags" / "pdf.py"]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for path in sorted((root / "fonts").glob("*.ttf")):
+        digest.update(f"{path.name}:{path.stat().st_size}".encode())
+    return digest.hexdigest()
 
 
 def supported_language(code: str | None, fallback: str) -> str:
@@ -50,7 +68,7 @@ class Document:
 
 def content_key(template: str, language: str, context: dict) -> str:
     payload = json.dumps(
-        [TEMPLATE_VERSION, template, language, context],
+        [renderer_version(), template, language, context],
         sort_keys=True,
         default=str,
         ensure_ascii=False,

@@ -60,7 +60,7 @@ def proposal_section(user, proposal, *, show_private: bool, hide_applicant: bool
                     "category": line.get_category_display(),
                     "description": line.description,
                     "unit": line.unit,
-                    "quantity": _num(line.quantity.normalize()),
+                    "quantity": format(line.quantity.normalize(), "f"),
                     "unit_cost": line.unit_cost,
                     "total": line.total,
                     "total_usd": usd,
