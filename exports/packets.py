@@ -190,7 +190,7 @@ def previous_front_pages(export: Export, dossiers: int) -> int:
         )
         if last.pages > in_parts:
             return last.pages - in_parts
-    return 2 + (dossiers + 29) // 30 + (dossiers + 17) // 18
+    return 1 + (dossiers + 3 + 34) // 35 + (dossiers + 19) // 20
 
 
 def assemble_job(export_id: int) -> None:

@@ -59,9 +59,9 @@ def aggregate(proposals, rubric) -> dict[int, dict]:
     ids = [p.pk for p in proposals]
     criteria = list(rubric.criteria.all())
     stats = defaultdict(dict)
+    scores = counted_scores(ids)
     rows = (
-        counted_scores(ids)
-        .values("review__proposal_id", "criterion_id")
+        scores.values("review__proposal_id", "criterion_id")
         .annotate(
             count=Count("id"),
             mean=Avg("value"),
@@ -74,7 +74,7 @@ def aggregate(proposals, rubric) -> dict[int, dict]:
     for row in rows:
         stats[row["review__proposal_id"]][row["criterion_id"]] = row
     values = defaultdict(list)
-    for proposal_id, criterion_id, value in counted_scores(ids).values_list(
+    for proposal_id, criterion_id, value in scores.values_list(
         "review__proposal_id", "criterion_id", "value"
     ):
         values[(proposal_id, criterion_id)].append(value)

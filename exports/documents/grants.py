@@ -180,7 +180,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
     }
     from grants.api.reviews import recusal_record_data
 
-    recusal_rows = recusal_record_data(user, proposal)
+    recusal_rows = recusal_record_data(user, proposal, recused)
     members = []
     for index, seat in enumerate(seats, start=1):
         declaration = declarations.get(seat.user_id)

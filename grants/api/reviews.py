@@ -502,18 +502,20 @@ class RecusalRecordSerializer(serializers.Serializer):
     conflict_type = serializers.ChoiceField(choices=ConflictType.choices)
 
 
-def recusal_record_data(user, proposal) -> list[dict]:
-    """Committee members recused from the proposal, and why (type only)."""
+def recusal_record_data(user, proposal, recused: set[int] | None = None) -> list[dict]:
+    """Committee members recused from the proposal, and why (type only).
+    `recused`: the recused members' ids, when the caller has them already."""
     from django.contrib.auth import get_user_model
 
     from affiliates.models import Membership
 
     from ..models import ProposalDeclaration
 
-    seats = CommitteeMember.objects.filter(committee=proposal.round.committee_id)
-    recused = permissions.recused_user_ids(
-        proposal, seats.values_list("user_id", flat=True)
-    )
+    if recused is None:
+        seats = CommitteeMember.objects.filter(committee=proposal.round.committee_id)
+        recused = permissions.recused_user_ids(
+            proposal, seats.values_list("user_id", flat=True)
+        )
     staff_types = dict(
         Recusal.objects.filter(proposal=proposal, user_id__in=recused).values_list(
             "user_id", "conflict_type"
