@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from portal.users import UserSummarySerializer
 
-from . import permissions, services
+from . import packets, permissions, services
 from .choices import ExportStatus
 from .documents.base import supported_language
 from .models import Export
@@ -175,6 +175,13 @@ class ExportViewSet(
                 _(
                     "Only the person who built this packet can download it, and only "
                     "while they may still read every dossier in it. Build a new one."
+                )
+            )
+        if not packets.is_current(export):
+            raise PermissionDenied(
+                _(
+                    "What this packet shows has changed since it was built. Build a "
+                    "new one: dossiers that did not change are reused, so it is quick."
                 )
             )
         services.record_download(actor=request.user, export=export)

@@ -152,6 +152,23 @@ def cached_render(key: str, context: dict, language: str) -> RenderedPart:
     return entry
 
 
+def is_current(export: Export) -> bool:
+    """Whether each dossier in a stored packet is still exactly what its reader
+    would get now: a comment hidden, a round made blind, a lost staff seat or any
+    other change since the build means the file may show too much, or too little."""
+    user, language = export.requested_by, export.language
+    parts = list(export.parts.filter(status=PartStatus.DONE).select_related("rendered"))
+    proposals = proposal_queryset().in_bulk([p.proposal_id for p in parts])
+    with translation.override(language):
+        for part in parts:
+            context = dossier_context(
+                user, proposals[part.proposal_id], language, stamped=True
+            )
+            if content_key(DOSSIER_TEMPLATE, language, context) != part.rendered.key:
+                return False
+    return True
+
+
 def finish_parts(export_id: int) -> None:
     """Queue the assembly once no part is pending; exactly one caller wins."""
     from . import tasks

@@ -5,7 +5,7 @@ pages. Single documents are rendered in the request (about a tenth of a second t
 half a second each); round packets are built by background tasks (`packets.py`).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +43,13 @@ def request_packet(*, actor, round_, language: str) -> Export:
     if not permissions.can_export_packet(actor, round_):
         raise PermissionDenied(
             _("Only staff and the round's committee export packets.")
+        )
+    if (round_.rubric or round_.program.current_rubric) is None:
+        raise ValidationError(
+            _(
+                "This round has no rubric yet, so there is no ranking to put in a "
+                "packet."
+            )
         )
     export = Export.objects.create(
         kind=ExportKind.PACKET,

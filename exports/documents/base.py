@@ -23,8 +23,9 @@ from ..rendering import direction
 @functools.cache
 def renderer_version() -> str:
     """A digest of everything besides the data that shapes a rendered document: the
-    templates, the stylesheet, the template helpers, the font files' names and the
-    WeasyPrint version. A deploy that changes any of them misses the old cache."""
+    templates, the stylesheet, the template helpers, the translations, the font
+    files' names and the WeasyPrint version. A deploy that changes any of them
+    misses the old cache."""
     import weasyprint
 
     root = Path(__file__).resolve().parent.parent
@@ -33,6 +34,9 @@ def renderer_version() -> str:
     files += [root / "templatetags" / "pdf.py"]
     for path in files:
         digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    # Labels come from the translation catalogs.
+    for path in sorted((root.parent / "locale").glob("*/LC_MESSAGES/django.mo")):
         digest.update(path.read_bytes())
     for path in sorted((root / "fonts").glob("*.ttf")):
         digest.update(f"{path.name}:{path.stat().st_size}".encode())

@@ -181,29 +181,43 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
     from grants.api.reviews import recusal_record_data
 
     recusal_rows = recusal_record_data(user, proposal, recused)
+    # Who declared what is personal (the declarant and staff, as in the API): the
+    # per-member table is for staff; the committee reads counts and the recusal
+    # record, which leaves names out in blind rounds.
     members = []
-    for index, seat in enumerate(seats, start=1):
-        declaration = declarations.get(seat.user_id)
-        if declaration is None:
-            declared = _("Not declared")
-        elif declaration.has_conflict:
-            declared = _("Conflict: %(type)s") % {
-                "type": declaration.get_conflict_type_display()
-            }
-        else:
-            declared = _("No conflict")
-        members.append(
-            {
-                "name": _member_label(index)
-                if blind_people
-                else display_name(seat.user),
-                "voting": seat.is_voting,
-                "active": seat.is_active,
-                "declared": declared,
-                "explanation": declaration.explanation if staff and declaration else "",
-                "recused": seat.user_id in recused,
-            }
-        )
+    if staff:
+        for seat in seats:
+            declaration = declarations.get(seat.user_id)
+            if declaration is None:
+                declared = _("Not declared")
+            elif declaration.has_conflict:
+                declared = _("Conflict: %(type)s") % {
+                    "type": declaration.get_conflict_type_display()
+                }
+            else:
+                declared = _("No conflict")
+            members.append(
+                {
+                    "name": display_name(seat.user),
+                    "voting": seat.is_voting,
+                    "active": seat.is_active,
+                    "declared": declared,
+                    "explanation": declaration.explanation if declaration else "",
+                    "recused": seat.user_id in recused,
+                }
+            )
+    active = [s for s in seats if s.is_active]
+    seat_counts = {
+        "members": len(active),
+        "clear": sum(
+            1
+            for s in active
+            if s.user_id in declarations
+            and not declarations[s.user_id].has_conflict
+            and s.user_id not in recused
+        ),
+        "recused": sum(1 for s in active if s.user_id in recused),
+    }
 
     summary, criteria = None, []
     if rubric is not None:
@@ -307,6 +321,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
             user, proposal, show_private=True, hide_applicant=hide_applicant
         ),
         "members": members,
+        "seat_counts": seat_counts,
         "recusals": [
             {
                 "name": display_name(row["user"]) if "user" in row else "",

@@ -1,12 +1,62 @@
 """A learning story, laid out in the story's own language and direction."""
 
+from html import escape
+from html.parser import HTMLParser
+
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.rich_text import expand_db_html
 
 from portal.users import display_name
 
 from .base import Document, doc_meta, supported_language
+
+
+class _RichTextCleaner(HTMLParser):
+    """Rich text as stored, reduced to structure and text for a PDF: paragraphs,
+    headings, lists and emphasis stay; links keep their text (and their address if
+    it is an outside http(s) one); links to pages, embeds, images, styles and every
+    other element are dropped, so nothing in a story can make the renderer fetch a
+    file, reveal another page's address or restyle the document."""
+
+    KEEP = frozenset(
+        {"p", "br", "h2", "h3", "h4", "ul", "ol", "li", "b", "i", "strong", "em"}
+    )
+    SKIP_CONTENT = frozenset({"style", "script", "title", "head"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out, self.skipping, self.links = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP_CONTENT:
+            self.skipping += 1
+        elif tag in self.KEEP:
+            self.out.append(f"<{tag}>")
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            outside = href.startswith(("https://", "http://"))
+            self.links.append(href if outside and "linktype" not in dict(attrs) else "")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP_CONTENT:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.KEEP and tag != "br":
+            self.out.append(f"</{tag}>")
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            if href:
+                self.out.append(f" ({escape(href)})")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.out.append(escape(data))
+
+
+def clean_rich_text(source: str) -> str:
+    cleaner = _RichTextCleaner()
+    cleaner.feed(source or "")
+    cleaner.close()
+    return "".join(cleaner.out)
 
 
 def _blocks(story) -> list[dict]:
@@ -16,7 +66,7 @@ def _blocks(story) -> list[dict]:
     for block in story.body:
         kind, value = block.block_type, block.value
         if kind == "paragraph":
-            parts.append({"kind": "html", "html": expand_db_html(value.source)})
+            parts.append({"kind": "html", "html": clean_rich_text(value.source)})
         elif kind == "heading":
             parts.append({"kind": "heading", "text": value})
         elif kind == "quote":
@@ -28,7 +78,7 @@ def _blocks(story) -> list[dict]:
                 {
                     "kind": "lesson",
                     "title": str(block.block.label),
-                    "html": expand_db_html(value.source),
+                    "html": clean_rich_text(value.source),
                 }
             )
         elif kind == "key_figures":

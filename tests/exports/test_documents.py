@@ -172,7 +172,7 @@ def test_blind_round_hides_applicant_and_names_from_committee(world, affiliate_a
     member_view = get_pdf(second, url)
     assert not member_view.has(affiliate_a.name)
     assert not member_view.has("Zanele Khumalo")
-    assert member_view.has("Reviewer A") and member_view.has("Member 1")
+    assert member_view.has("Reviewer A")
     assert not member_view.has("Cousin")
     staff_view = get_pdf(world.staff, url)
     assert staff_view.has(affiliate_a.name) and staff_view.has("Zanele Khumalo")
