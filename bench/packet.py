@@ -601,8 +601,10 @@ def _wipe_cache() -> None:
 
 TEMPLATE_LABELS = {
     "exports/dossier.html": "dossier HTML → PDF (render_template)",
-    "exports/packet_front.html": "front matter HTML → PDF",
-    "exports/packet_stamp.html": "footer layer HTML → PDF",
+    "exports/packet_cover.html": "cover HTML → PDF",
+    "exports/packet_contents.html": "contents and ranking HTML → PDF",
+    "exports/packet_page_numbers.html": "page-number layer HTML → PDF",
+    "exports/packet_footer.html": "footer line HTML → PDF",
 }
 
 
@@ -711,8 +713,9 @@ def measure_single_document(ids: dict, dossiers: list, front_pages: int) -> dict
     from django.template.loader import render_to_string
     from django.utils import translation
 
+    from exports.documents.base import content_lang
     from exports.documents.grants import dossier_context, proposal_queryset
-    from exports.documents.packet import front_context
+    from exports.documents.packet import contents_context, cover_context
     from exports.rendering import render_html
     from grants.api.reviews import ranking_data
     from grants.models import Round
@@ -731,22 +734,29 @@ def measure_single_document(ids: dict, dossiers: list, front_pages: int) -> dict
                 {
                     "reference": proposal.reference,
                     "title": proposal.title,
-                    "text": {"lang": proposal.language, "dir": "auto"},
+                    "text": content_lang(proposal.language),
                     "page": page,
                 }
             )
             page += pages
         front = render_to_string(
-            "exports/packet_front.html",
-            front_context(
+            "exports/packet_cover.html",
+            cover_context(
+                round_=round_, user=staff, language=LANGUAGE, dossiers=len(entries)
+            ),
+        )
+        contents = render_to_string(
+            "exports/packet_contents.html",
+            contents_context(
                 round_=round_,
                 ranking=ranking_data(staff, round_),
                 entries=entries,
                 withheld=[],
-                user=staff,
                 language=LANGUAGE,
+                first_page=1,  # one document: its pages count from 1 already
             ),
         )
+        bodies.insert(0, _body(contents))
     # The packet's footer (done there by a separate layer) and the dossiers, each
     # starting on a new page.
     footer = (

@@ -24,18 +24,26 @@ from django.utils.translation import gettext as _
 
 from grants import permissions as grants
 from grants.models import Round
+from portal.users import display_name
 
 from . import permissions
 from .choices import ExportStatus, PartStatus
-from .documents.base import content_key
+from .documents.base import content_key, content_lang
 from .documents.grants import dossier_context, proposal_queryset
-from .documents.packet import front_context, stamp_context
+from .documents.packet import (
+    contents_context,
+    cover_context,
+    footer_context,
+    page_numbers_context,
+)
 from .models import Export, ExportPart, RenderedPart
 from .rendering import Metadata, Part, assemble, render_template
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
 DOSSIER_TEMPLATE = "exports/dossier.html"
+CONTENTS_TEMPLATE = "exports/packet_contents.html"
+NUMBERS_TEMPLATE = "exports/packet_page_numbers.html"
 
 
 @contextmanager
@@ -123,6 +131,7 @@ def render_part(part_id: int) -> None:
         with translation.override(export.language):
             context = dossier_context(user, proposal, export.language, stamped=True)
             part.rendered = cached_render(
+                DOSSIER_TEMPLATE,
                 content_key(DOSSIER_TEMPLATE, export.language, context),
                 context,
                 export.language,
@@ -132,13 +141,13 @@ def render_part(part_id: int) -> None:
     finish_parts(export.pk)
 
 
-def cached_render(key: str, context: dict, language: str) -> RenderedPart:
-    """The rendered dossier for this content: reused if it exists, else rendered."""
+def cached_render(template: str, key: str, context: dict, language: str):
+    """The rendered part for this content: reused if it exists, else rendered."""
     storage = private_storage()
     found = RenderedPart.objects.filter(key=key).first()
     if found is not None and storage.exists(found.file.name):
         return found
-    rendered = render_template(DOSSIER_TEMPLATE, context, language)
+    rendered = render_template(template, context, language)
     name = storage.save(f"parts/{key}.pdf", ContentFile(rendered.pdf))
     if found is not None:  # the file had gone missing: point the entry at the new one
         found.file.name, found.pages = name, rendered.pages
@@ -249,40 +258,65 @@ def assemble_job(export_id: int) -> None:
                     {
                         "reference": part.proposal.reference,
                         "title": part.proposal.title,
-                        "text": {"lang": part.proposal.language, "dir": "auto"},
+                        "text": content_lang(part.proposal.language),
                         "page": page,
                     }
                 )
                 page += part.rendered.pages
             return rows
 
+        cover = render_template(
+            "exports/packet_cover.html",
+            cover_context(
+                round_=round_, user=user, language=language, dossiers=len(dossiers)
+            ),
+            language,
+        )
         # The contents page numbers depend on how long the front matter is: start
         # from the last packet's length (or an estimate), render again if it moved.
-        front_pages, front = previous_front_pages(export, len(dossiers)), None
+        # Contents and ranking are cached like the dossiers: a change to one
+        # proposal's text leaves them as they were.
+        front_pages = previous_front_pages(export, len(dossiers))
         for _attempt in range(3):
-            context = front_context(
+            context = contents_context(
                 round_=round_,
                 ranking=ranking,
                 entries=entries(front_pages),
                 withheld=withheld,
-                user=user,
                 language=language,
+                first_page=cover.pages + 1,
             )
-            front = render_template("exports/packet_front.html", context, language)
-            if front.pages == front_pages:
+            contents = cached_render(
+                CONTENTS_TEMPLATE,
+                content_key(CONTENTS_TEMPLATE, language, context),
+                context,
+                language,
+            )
+            if cover.pages + contents.pages == front_pages:
                 break
-            front_pages = front.pages
-        total = front.pages + sum(p.rendered.pages for p, _pdf in dossiers)
+            front_pages = cover.pages + contents.pages
+        contents_pdf = storage.open(contents.file.name).read()
+        total = front_pages + sum(p.rendered.pages for p, _pdf in dossiers)
         title = f"{_('Round packet')}: {round_.program.name} · {round_.name}"
-        stamp = render_template(
-            "exports/packet_stamp.html",
-            stamp_context(pages=total, title=title, user=user, language=language),
+        numbers_context = page_numbers_context(pages=total, language=language)
+        numbers = cached_render(
+            NUMBERS_TEMPLATE,
+            content_key(NUMBERS_TEMPLATE, language, numbers_context),
+            numbers_context,
+            language,
+        )
+        footer = render_template(
+            "exports/packet_footer.html",
+            footer_context(title=title, user=user, language=language),
             language,
         )
         outline = [
+            Part(pdf=cover.pdf, title=_("Cover"), pages=cover.pages),
             Part(
-                pdf=front.pdf, title=_("Cover, contents and ranking"), pages=front.pages
-            )
+                pdf=contents_pdf,
+                title=_("Contents and ranking"),
+                pages=contents.pages,
+            ),
         ] + [
             Part(
                 pdf=pdf,
@@ -295,11 +329,12 @@ def assemble_job(export_id: int) -> None:
             outline,
             Metadata(
                 title=title,
-                author=context["doc"]["author"],
+                author=display_name(user),
                 language=language,
                 subject=_("Confidential – committee use"),
             ),
-            stamp.pdf,
+            storage.open(numbers.file.name).read(),
+            footer.pdf,
         )
     name = storage.save(
         f"exports/packet-{export.pk}-{get_random_string(12)}.pdf", ContentFile(pdf)

@@ -100,10 +100,13 @@ class Metadata:
     keywords: list[str] = field(default_factory=list)
 
 
-def assemble(parts: list[Part], metadata: Metadata, stamp_pdf: bytes) -> bytes:
-    """One PDF from the parts, with an outline entry per part, the metadata, and
-    each page of `stamp_pdf` (the running footers) laid over the page of the same
-    number."""
+def assemble(
+    parts: list[Part], metadata: Metadata, numbers_pdf: bytes, footer_pdf: bytes
+) -> bytes:
+    """One PDF from the parts, with an outline entry per part and the metadata.
+    Over each page go the page of the same number from `numbers_pdf` ("page X of
+    Y") and the one page of `footer_pdf` (generated at and by, the same on every
+    page, so stored once)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
@@ -114,11 +117,16 @@ def assemble(parts: list[Part], metadata: Metadata, stamp_pdf: bytes) -> bytes:
             outline_item=part.title,
             import_outline=part.import_outline,
         )
-    stamps = PdfReader(io.BytesIO(stamp_pdf)).pages
-    if len(stamps) != len(writer.pages):
-        raise ValueError("The footer layer and the document differ in page count.")
-    for number, (page, stamp) in enumerate(zip(writer.pages, stamps, strict=True)):
-        _overlay(writer, page, stamp, f"/PortalFooter{number}")
+    numbers = PdfReader(io.BytesIO(numbers_pdf)).pages
+    if len(numbers) != len(writer.pages):
+        raise ValueError("The page numbers and the document differ in page count.")
+    footer = _form(writer, PdfReader(io.BytesIO(footer_pdf)).pages[0])
+    for index, (page, number) in enumerate(zip(writer.pages, numbers, strict=True)):
+        _overlay(
+            writer,
+            page,
+            {"/PortalFooter": footer, f"/PortalPage{index}": _form(writer, number)},
+        )
     writer.add_metadata(
         {
             "/Title": metadata.title,
@@ -136,10 +144,23 @@ def assemble(parts: list[Part], metadata: Metadata, stamp_pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def _overlay(writer, page, stamp, name: str) -> None:
-    """Draw `stamp` over `page` as a form XObject: the page's own drawing is wrapped
-    in q/Q so that it cannot shift the overlay. (pypdf's merge_page does the same
-    but rewrites both content streams, which is several times slower.)"""
+def _form(writer, source_page):
+    """A page of another PDF as a form XObject of `writer`."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
+
+    form = DecodedStreamObject()
+    form.set_data(source_page.get_contents().get_data())
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(source_page.mediabox)
+    form[NameObject("/Resources")] = source_page["/Resources"].clone(writer)
+    return writer._add_object(form)
+
+
+def _overlay(writer, page, forms: dict) -> None:
+    """Draw the forms over `page`; the page's own drawing is wrapped in q/Q so
+    that it cannot shift them. (pypdf's merge_page does the same but rewrites both
+    content streams, which is several times slower.)"""
     from pypdf.generic import (
         ArrayObject,
         DecodedStreamObject,
@@ -147,24 +168,21 @@ def _overlay(writer, page, stamp, name: str) -> None:
         NameObject,
     )
 
-    form = DecodedStreamObject()
-    form.set_data(stamp.get_contents().get_data())
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(stamp.mediabox)
-    form[NameObject("/Resources")] = stamp["/Resources"].clone(writer)
     resources = page["/Resources"].get_object()
     if "/XObject" not in resources:
         resources[NameObject("/XObject")] = DictionaryObject()
-    resources["/XObject"].get_object()[NameObject(name)] = writer._add_object(form)
+    xobjects = resources["/XObject"].get_object()
+    for name, form in forms.items():
+        xobjects[NameObject(name)] = form
 
     def stream(data: bytes):
         obj = DecodedStreamObject()
         obj.set_data(data)
         return writer._add_object(obj)
 
+    draw = b"".join(b" q " + name.encode() + b" Do Q" for name in forms)
     contents = page.get("/Contents")
     existing = list(contents) if isinstance(contents, ArrayObject) else [contents]
     page[NameObject("/Contents")] = ArrayObject(
-        [stream(b"q\n"), *existing, stream(b"\nQ q " + name.encode() + b" Do Q\n")]
+        [stream(b"q\n"), *existing, stream(b"\nQ" + draw + b"\n")]
     )

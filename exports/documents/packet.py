@@ -6,47 +6,20 @@ from django.utils.translation import gettext as _
 from portal.users import display_name
 
 from ..rendering import direction
-from .base import content_lang, doc_meta, page_label_parts
+from .base import doc_meta, page_label_parts
 
 
-def front_context(
-    *, round_, ranking: dict, entries: list[dict], withheld: list[dict], user, language
-) -> dict:
-    """`entries`: one per dossier, in packet order, with its first page number."""
+def cover_context(*, round_, user, language: str, dossiers: int) -> dict:
+    """The cover: for whom and when the packet was made (never cached)."""
     with translation.override(language):
-        title = _("Round packet")
-        rows = []
-        for row in ranking["ranking"]:
-            rows.append(
-                {
-                    "rank": row["rank"],
-                    "proposal": row["proposal"],
-                    "title": row["title"],
-                    "reviews": row["reviews"],
-                    "enough_reviews": row["enough_reviews"],
-                    "weighted_total": row["weighted_total"],
-                    "divergent": row["divergent"],
-                    "means": [c["mean"] for c in row["criteria"]],
-                }
-            )
-        reasons = {
-            "recused": _("You are recused from this proposal."),
-            "declaration_needed": _(
-                "Declare your conflicts of interest for this proposal to see it."
-            ),
-            "no_access": _("Your access changed while the packet was built."),
-        }
         return {
-            "doc": {
-                **doc_meta(
-                    title=title,
-                    reference=round_.name,
-                    language=language,
-                    confidential=True,
-                    stamped=True,
-                ),
-                "author": display_name(user),
-            },
+            "doc": doc_meta(
+                title=_("Round packet"),
+                reference=round_.name,
+                language=language,
+                confidential=True,
+                stamped=True,
+            ),
             "round": {
                 "name": round_.name,
                 "program": round_.program.name,
@@ -59,19 +32,81 @@ def front_context(
             },
             "generated_for": display_name(user),
             "generated_at": timezone.now().strftime("%Y-%m-%d %H:%M"),
+            "dossiers": dossiers,
+        }
+
+
+def contents_context(
+    *,
+    round_,
+    ranking: dict,
+    entries: list[dict],
+    withheld: list[dict],
+    language,
+    first_page: int,
+) -> dict:
+    """Contents and ranking: only what they show, so that they are cached like the
+    dossiers. `entries`: one per dossier, in packet order, with its first page."""
+    with translation.override(language):
+        rows = [
+            {
+                "rank": row["rank"],
+                "proposal": row["proposal"],
+                "title": row["title"],
+                "reviews": row["reviews"],
+                "enough_reviews": row["enough_reviews"],
+                "weighted_total": row["weighted_total"],
+                "divergent": row["divergent"],
+                "means": [c["mean"] for c in row["criteria"]],
+            }
+            for row in ranking["ranking"]
+        ]
+        reasons = {
+            "recused": _("You are recused from this proposal."),
+            "declaration_needed": _(
+                "Declare your conflicts of interest for this proposal to see it."
+            ),
+            "no_access": _("Your access changed while the packet was built."),
+        }
+        return {
+            "doc": doc_meta(
+                title=_("Round packet"),
+                reference=round_.name,
+                language=language,
+                confidential=True,
+                stamped=True,
+            ),
             "criteria": ranking["criteria"],
             "scale": (ranking["scale_min"], ranking["scale_max"]),
             "min_reviews": ranking["min_reviews"],
             "ranking": rows,
             "entries": entries,
             "withheld": [{**w, "why": reasons[w["why"]]} for w in withheld],
+            # The packet's page number of this part's first page (after the cover).
+            "first_page": first_page,
         }
 
 
-def stamp_context(*, pages: int, title: str, user, language: str) -> dict:
-    """One empty page per packet page: the margin boxes carry the footer."""
+def page_numbers_context(*, pages: int, language: str) -> dict:
+    """`pages` empty pages whose margin carries "page X of Y": the same for every
+    packet of that length and language, so it is cached."""
     with translation.override(language):
         before, middle, after = page_label_parts()
+        return {
+            "doc": {
+                "language": language,
+                "dir": direction(language),
+                "page_before": before,
+                "page_middle": middle,
+                "page_after": after,
+            },
+            "pages": pages,
+        }
+
+
+def footer_context(*, title: str, user, language: str) -> dict:
+    """The one footer line of every packet page: when, by whom, confidential."""
+    with translation.override(language):
         return {
             "doc": {
                 "title": title,
@@ -79,10 +114,5 @@ def stamp_context(*, pages: int, title: str, user, language: str) -> dict:
                 "dir": direction(language),
                 "generated_at": timezone.now().strftime("%Y-%m-%d %H:%M"),
                 "generated_by": display_name(user),
-                "page_before": before,
-                "page_middle": middle,
-                "page_after": after,
             },
-            "pages": range(pages),
-            "text": content_lang(language),
         }

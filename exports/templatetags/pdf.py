@@ -20,6 +20,11 @@ def css_string(value) -> str:
 
 
 @register.filter
+def page_range(count) -> range:
+    return range(int(count))
+
+
+@register.filter
 def money(value) -> str:
     """1234567.5 -> 1,234,567.50 (grouping stays plain: amounts are read by
     committees across languages, next to their ISO currency code)."""

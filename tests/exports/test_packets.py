@@ -48,8 +48,8 @@ def test_staff_packet_has_contents_ranking_and_a_bookmark_per_dossier(world, sco
     pdf = download(world.staff, job)
     assert len(pdf.pages) == job["pages"]
     outline = pdf.outline()
-    assert outline[0][0] == "Cover, contents and ranking"
-    dossiers = outline[1:]
+    assert [title for title, _page in outline[:2]] == ["Cover", "Contents and ranking"]
+    dossiers = outline[2:]
     assert len(dossiers) == 3
     for proposal in scored:
         title = f"{proposal.reference} · {proposal.title}"
@@ -57,6 +57,12 @@ def test_staff_packet_has_contents_ranking_and_a_bookmark_per_dossier(world, sco
         # The contents page lists the same page the bookmark opens.
         assert f"{proposal.reference}" in pdf.pages[page - 1]
         assert pdf.has(f"{proposal.title}{page}")
+    ranking_page = next(
+        number
+        for number, text in enumerate(pdf.pages, start=1)
+        if "Weighted totals on a scale" in text
+    )
+    assert pdf.has(f"Ranking{ranking_page}")  # the contents line for the ranking
     # Every page carries the packet's footer and the confidentiality mark.
     total = len(pdf.pages)
     for number, text in enumerate(pdf.pages, start=1):
@@ -87,7 +93,7 @@ def test_recused_member_gets_a_packet_without_what_they_are_recused_from(world, 
     job = build(member, world.round)
     assert job["progress"] == {"done": 2, "total": 2}
     pdf = download(member, job)
-    titles = [title for title, _page in pdf.outline()[1:]]
+    titles = [title for title, _page in pdf.outline()[2:]]
     assert titles == [
         f"{p.reference} · {p.title}" for p in (scored[2], scored[1])
     ]  # ranking order
@@ -134,12 +140,13 @@ def test_outsiders_and_applicants_cannot_build_packets(world, scored, admin_a):
 @pytest.mark.django_db
 def test_regenerating_after_one_change_renders_one_dossier(world, scored):
     build(world.staff, world.round)
-    assert RenderedPart.objects.count() == 3
+    # Three dossiers, contents and ranking, and the page-number layer.
+    assert RenderedPart.objects.count() == 5
     build(world.staff, world.round)
-    assert RenderedPart.objects.count() == 3  # nothing changed: all reused
+    assert RenderedPart.objects.count() == 5  # nothing changed: all reused
     Proposal.objects.filter(pk=scored[1].pk).update(summary="A new summary.")
     job = build(world.staff, world.round)
-    assert RenderedPart.objects.count() == 4  # only the changed dossier
+    assert RenderedPart.objects.count() == 6  # only the changed dossier
     assert download(world.staff, job).has("A new summary.")
 
 
