@@ -634,10 +634,9 @@ class Phases:
         from weasyprint.document import Document
 
         from exports import packets, rendering
-        from grants.api import reviews
 
         phases = cls()
-        phases.wrap(reviews, "ranking_data", "ranking_data (plan, assembly)")
+        phases.wrap(packets, "round_ranking", "round_ranking (plan, assembly)")
         phases.wrap(packets, "dossier_context", "dossier_context (SQL + Python)")
         phases.wrap(packets, "content_key", "content hash (JSON + SHA-256)")
         phases.wrap(
@@ -717,7 +716,7 @@ def measure_single_document(ids: dict, dossiers: list, front_pages: int) -> dict
     from exports.documents.grants import dossier_context, proposal_queryset
     from exports.documents.packet import contents_context, cover_context
     from exports.rendering import render_html
-    from grants.api.reviews import ranking_data
+    from grants.committee import round_ranking
     from grants.models import Round
 
     warm_up = _warm_up()
@@ -749,7 +748,7 @@ def measure_single_document(ids: dict, dossiers: list, front_pages: int) -> dict
             "exports/packet_contents.html",
             contents_context(
                 round_=round_,
-                ranking=ranking_data(staff, round_),
+                ranking=round_ranking(staff, round_),
                 entries=entries,
                 withheld=[],
                 language=LANGUAGE,

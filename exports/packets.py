@@ -23,6 +23,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from grants import permissions as grants
+from grants.committee import round_ranking
 from grants.models import Round
 from portal.users import display_name
 
@@ -76,8 +77,6 @@ def _fail(export: Export, message: str) -> None:
 
 
 def plan(export_id: int) -> None:
-    from grants.api.reviews import ranking_data
-
     from . import tasks
 
     with transaction.atomic():
@@ -98,7 +97,7 @@ def plan(export_id: int) -> None:
                 _fail(export, _("You can no longer export this round's packet."))
             return
         with translation.override(export.language):
-            ranking = ranking_data(user, round_)
+            ranking = round_ranking(user, round_)
         included = [row["proposal"] for row in ranking["ranking"]]
         export.status = ExportStatus.RUNNING
         export.started_at = timezone.now()
@@ -240,11 +239,9 @@ def assemble_job(export_id: int) -> None:
         for p in parts
         if p.status == PartStatus.WITHHELD
     ]
-    from grants.api.reviews import ranking_data
-
     storage = private_storage()
     with translation.override(language):
-        ranking = ranking_data(user, round_)
+        ranking = round_ranking(user, round_)
         done_ids = {p.proposal_id for p in done}
         ranking["ranking"] = [
             r for r in ranking["ranking"] if r["proposal"] in done_ids

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from affiliates.permissions import is_staff
 from grants import permissions, scoring
 from grants.choices import ConflictType, RecommendationChoice
+from grants.committee import recusal_record
 from grants.models import (
     BudgetLine,
     CommitteeMember,
@@ -178,9 +179,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
             proposal=proposal, user_id__in=seat_user_ids
         )
     }
-    from grants.api.reviews import recusal_record_data
-
-    recusal_rows = recusal_record_data(user, proposal, recused)
+    recusal_rows = recusal_record(user, proposal, recused)
     # Who declared what is personal (the declarant and staff, as in the API): the
     # per-member table is for staff; the committee reads counts and the recusal
     # record, which leaves names out in blind rounds.

@@ -2,12 +2,11 @@
 
 from decimal import Decimal
 
-from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
 from affiliates.permissions import is_staff
@@ -17,8 +16,8 @@ from portal.api.history import HistoryMixin
 from portal.api.views import ServiceViewSetMixin
 from portal.users import UserSummarySerializer
 
-from .. import permissions, scoring
-from ..choices import ConflictType, ProposalStatus, VoteChoice
+from .. import committee, permissions
+from ..choices import ConflictType, VoteChoice
 from ..models import (
     Committee,
     CommitteeMember,
@@ -302,17 +301,6 @@ class ReviewFilter(PortalFilterSet):
         fields = ["proposal", "status", "recommendation", "proposal__round"]
 
 
-def committee_ids_for(user) -> set[int] | None:
-    """Ids of proposals whose committee data the user may see (one query)."""
-    if is_staff(user) or not user.is_authenticated:
-        return None
-    return set(
-        Proposal.objects.filter(permissions.committee_access_q(user)).values_list(
-            "pk", flat=True
-        )
-    )
-
-
 class ReviewViewSet(
     HistoryMixin,
     ServiceViewSetMixin,
@@ -346,7 +334,7 @@ class ReviewViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if getattr(self, "request", None) is not None and hasattr(self.request, "user"):
-            context["committee_ids"] = committee_ids_for(self.request.user)
+            context["committee_ids"] = committee.committee_ids_for(self.request.user)
         return context
 
     @extend_schema(request=None, responses=ReviewSerializer)
@@ -414,140 +402,17 @@ class RankingSerializer(serializers.Serializer):
     withheld = WithheldSerializer(many=True)
 
 
-RANKED_STATUSES = [
-    ProposalStatus.COMMITTEE_REVIEW,
-    ProposalStatus.APPROVED,
-    ProposalStatus.APPROVED_WITH_CONDITIONS,
-    ProposalStatus.DECLINED,
-    ProposalStatus.FUNDED,
-    ProposalStatus.REPORTING,
-    ProposalStatus.CLOSED,
-]
-
-
 def ranking_data(user, round_) -> dict:
-    """The round's ranking as the user may see it; recused rows carry no numbers."""
+    """The ranking for the API: signing in comes first."""
     if not user.is_authenticated:
         raise NotAuthenticated
-    if not permissions.can_view_ranking(user, round_):
-        raise PermissionDenied
-    rubric = round_.rubric or round_.program.current_rubric
-    if rubric is None:
-        raise NotFound
-    proposals = list(
-        Proposal.objects.filter(round=round_, status__in=RANKED_STATUSES).order_by("pk")
-    )
-    open_ids = committee_ids_for(user)
-    recused = (
-        set()
-        if is_staff(user)
-        else set(
-            Proposal.objects.filter(round=round_)
-            .filter(permissions.recused_q(user))
-            .values_list("pk", flat=True)
-        )
-    )
-    visible = [p for p in proposals if open_ids is None or p.pk in open_ids]
-    summaries = scoring.aggregate(visible, rubric)
-    ranks = scoring.rank(summaries, round_.min_reviews)
-    rows = []
-    for proposal in visible:
-        summary = summaries[proposal.pk]
-        row = {
-            "proposal": proposal.pk,
-            "title": proposal.title,
-            "rank": ranks[proposal.pk],
-            "enough_reviews": summary["reviews"] >= round_.min_reviews,
-            **summary,
-        }
-        if not (round_.hide_applicant_identity and not is_staff(user)):
-            row["affiliate"] = proposal.affiliate_id
-        rows.append(row)
-    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["proposal"]))
-    withheld = [
-        {
-            "proposal": p.pk,
-            "title": p.title,
-            "why": "recused" if p.pk in recused else "declaration_needed",
-        }
-        for p in proposals
-        if open_ids is not None and p.pk not in open_ids
-    ]
-    language = get_language()
-    criteria = []
-    for criterion in rubric.criteria.all():
-        name, guidance = criterion.localized(language)
-        criteria.append(
-            {
-                "id": criterion.pk,
-                "name": name,
-                "guidance": guidance,
-                "weight": criterion.weight,
-            }
-        )
-    return {
-        "round": round_.pk,
-        "scale_min": rubric.scale_min,
-        "scale_max": rubric.scale_max,
-        "min_reviews": round_.min_reviews,
-        "criteria": criteria,
-        "ranking": rows,
-        "withheld": withheld,
-    }
+    return committee.round_ranking(user, round_)
 
 
 class RecusalRecordSerializer(serializers.Serializer):
     user = UserSummarySerializer(required=False)
     source = serializers.ChoiceField(choices=["declared", "automatic", "staff"])
     conflict_type = serializers.ChoiceField(choices=ConflictType.choices)
-
-
-def recusal_record_data(user, proposal, recused: set[int] | None = None) -> list[dict]:
-    """Committee members recused from the proposal, and why (type only).
-    `recused`: the recused members' ids, when the caller has them already."""
-    from django.contrib.auth import get_user_model
-
-    from affiliates.models import Membership
-
-    from ..models import ProposalDeclaration
-
-    if recused is None:
-        seats = CommitteeMember.objects.filter(committee=proposal.round.committee_id)
-        recused = permissions.recused_user_ids(
-            proposal, seats.values_list("user_id", flat=True)
-        )
-    staff_types = dict(
-        Recusal.objects.filter(proposal=proposal, user_id__in=recused).values_list(
-            "user_id", "conflict_type"
-        )
-    )
-    declared_types = dict(
-        ProposalDeclaration.objects.filter(
-            proposal=proposal, user_id__in=recused, has_conflict=True
-        ).values_list("user_id", "conflict_type")
-    )
-    memberships = dict(
-        Membership.objects.filter(
-            affiliate=proposal.affiliate_id, user_id__in=recused
-        ).values_list("user_id", "is_board")
-    )
-    users = get_user_model().objects.in_bulk(list(recused))
-    show_names = is_staff(user) or not proposal.round.hide_reviewer_identities
-    result = []
-    for uid in sorted(recused):
-        if uid in staff_types:
-            row = {"source": "staff", "conflict_type": staff_types[uid]}
-        elif uid in declared_types:
-            row = {"source": "declared", "conflict_type": declared_types[uid]}
-        elif uid in memberships:
-            kind = "board" if memberships[uid] else "member"
-            row = {"source": "automatic", "conflict_type": kind}
-        else:
-            row = {"source": "automatic", "conflict_type": "other"}
-        if show_names:
-            row["user"] = users[uid]
-        result.append(row)
-    return result
 
 
 class VoteInputSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from portal.api.base import (
 from portal.api.history import HistoryMixin
 from portal.api.views import ServiceViewSetMixin
 
-from .. import permissions
+from .. import committee, permissions
 from ..models import (
     BudgetLine,
     Decision,
@@ -273,7 +273,7 @@ class ProposalViewSet(
         )
         context = {
             **self.get_serializer_context(),
-            "committee_ids": reviews_api.committee_ids_for(request.user),
+            "committee_ids": committee.committee_ids_for(request.user),
         }
         return Response(
             reviews_api.ReviewSerializer(queryset, many=True, context=context).data
@@ -286,7 +286,7 @@ class ProposalViewSet(
         proposal = self.get_object()
         if not permissions.has_committee_access(request.user, proposal):
             raise PermissionDenied
-        data = reviews_api.recusal_record_data(request.user, proposal)
+        data = committee.recusal_record(request.user, proposal)
         return Response(reviews_api.RecusalRecordSerializer(data, many=True).data)
 
     @extend_schema(
