@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from portal.users import UserSummarySerializer
 
 from . import packets, permissions, services
-from .choices import ExportStatus
+from .choices import ExportStatus, PartStatus
 from .documents.base import supported_language
 from .models import Export
 from .storage import private_storage
@@ -125,7 +125,7 @@ class ExportSerializer(serializers.ModelSerializer):
         done = getattr(export, "parts_done", None)
         if total is None:
             total = export.parts.count()
-            done = export.parts.exclude(status="pending").count()
+            done = export.parts.exclude(status=PartStatus.PENDING).count()
         return {"done": done, "total": total}
 
     def get_download_url(self, export) -> str | None:
@@ -157,7 +157,7 @@ class ExportViewSet(
 
         queryset = Export.objects.select_related("requested_by").annotate(
             parts_total=Count("parts"),
-            parts_done=Count("parts", filter=~Q(parts__status="pending")),
+            parts_done=Count("parts", filter=~Q(parts__status=PartStatus.PENDING)),
         )
         return permissions.visible_exports(self.request.user, queryset)
 

@@ -36,8 +36,7 @@ class Export(models.Model):
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # Packets: the proposals whose dossiers are inside, checked again on download.
-    included = models.JSONField(_("included proposals"), default=list, blank=True)
+    # Packets: the proposals left out, and why (the ones inside are its parts).
     withheld = models.JSONField(_("withheld proposals"), default=list, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)

@@ -49,11 +49,19 @@ NUMBERS_TEMPLATE = "exports/packet_page_numbers.html"
 
 @contextmanager
 def failing_marks(export_id: int):
-    """A task that fails marks its job failed (with a message fit for the user)."""
+    """A task that fails marks its job failed (with a message fit for the user, in
+    the language the packet was asked in)."""
     try:
         yield
     except Exception:
         logger.exception("Round packet %s failed", export_id)
+        language = (
+            Export.objects.filter(pk=export_id)
+            .values_list("language", flat=True)
+            .first()
+        )
+        with translation.override(language or "en"):
+            message = _("Building the packet failed; staff can see why in the logs.")
         Export.objects.filter(
             pk=export_id,
             status__in=[
@@ -64,7 +72,7 @@ def failing_marks(export_id: int):
         ).update(
             status=ExportStatus.FAILED,
             finished_at=timezone.now(),
-            error="Building the packet failed; staff can see why in the logs.",
+            error=message,
         )
         raise
 
@@ -101,9 +109,8 @@ def plan(export_id: int) -> None:
         included = [row["proposal"] for row in ranking["ranking"]]
         export.status = ExportStatus.RUNNING
         export.started_at = timezone.now()
-        export.included = included
         export.withheld = ranking["withheld"]
-        export.save(update_fields=["status", "started_at", "included", "withheld"])
+        export.save(update_fields=["status", "started_at", "withheld"])
         parts = ExportPart.objects.bulk_create(
             ExportPart(export=export, proposal_id=pid, position=i)
             for i, pid in enumerate(included)
@@ -308,17 +315,15 @@ def assemble_job(export_id: int) -> None:
             language,
         )
         outline = [
-            Part(pdf=cover.pdf, title=_("Cover"), pages=cover.pages),
+            Part(pdf=cover.pdf, title=_("Cover")),
             Part(
                 pdf=contents_pdf,
                 title=_("Contents and ranking"),
-                pages=contents.pages,
             ),
         ] + [
             Part(
                 pdf=pdf,
                 title=f"{part.proposal.reference} · {part.proposal.title}",
-                pages=part.rendered.pages,
             )
             for part, pdf in dossiers
         ]
@@ -339,7 +344,6 @@ def assemble_job(export_id: int) -> None:
     export.file.name = name
     export.pages = total
     export.size = len(pdf)
-    export.included = [p.proposal_id for p in done]
     export.withheld = withheld
     export.status = ExportStatus.READY
     export.finished_at = timezone.now()
@@ -348,7 +352,6 @@ def assemble_job(export_id: int) -> None:
             "file",
             "pages",
             "size",
-            "included",
             "withheld",
             "status",
             "finished_at",

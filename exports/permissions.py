@@ -53,7 +53,7 @@ def can_download(user, export) -> bool:
     theirs to read."""
     from grants.models import Proposal, Round
 
-    from .choices import ExportKind
+    from .choices import ExportKind, PartStatus
 
     if not (user and user.is_authenticated) or export.requested_by_id != user.pk:
         return False
@@ -62,8 +62,8 @@ def can_download(user, export) -> bool:
     round_ = Round.objects.filter(pk=export.object_id).first()
     if round_ is None or not can_export_packet(user, round_):
         return False
-    included = set(export.included)
+    included = export.parts.filter(status=PartStatus.DONE).values("proposal_id")
     readable = grants.committee_proposals(
         user, Proposal.objects.filter(pk__in=included)
     ).count()
-    return readable == len(included)
+    return readable == included.count()

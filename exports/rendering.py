@@ -11,7 +11,7 @@
 
 import io
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -86,9 +86,7 @@ def render_template(template: str, context: dict, language: str) -> Rendered:
 @dataclass
 class Part:
     pdf: bytes
-    title: str  # the outline entry for the part's first page
-    import_outline: bool = True  # the part's own headings become sub-entries
-    pages: int = 0
+    title: str  # the outline entry for its first page; its headings go under it
 
 
 @dataclass
@@ -97,7 +95,6 @@ class Metadata:
     author: str
     language: str
     subject: str = ""
-    keywords: list[str] = field(default_factory=list)
 
 
 def assemble(
@@ -115,7 +112,7 @@ def assemble(
         writer.append(
             PdfReader(io.BytesIO(part.pdf)),
             outline_item=part.title,
-            import_outline=part.import_outline,
+            import_outline=True,
         )
     numbers = PdfReader(io.BytesIO(numbers_pdf)).pages
     if len(numbers) != len(writer.pages):
@@ -132,7 +129,6 @@ def assemble(
             "/Title": metadata.title,
             "/Author": metadata.author,
             "/Subject": metadata.subject,
-            "/Keywords": ", ".join(metadata.keywords),
             "/Creator": "Grants and affiliate reporting portal",
             "/Producer": "WeasyPrint and pypdf",
         }

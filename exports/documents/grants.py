@@ -33,10 +33,6 @@ def _date(value) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-def _num(value) -> str:
-    return "" if value is None else str(value)
-
-
 def proposal_queryset():
     return Proposal.objects.select_related(
         "affiliate", "program", "round__committee", "round__rubric"
@@ -48,7 +44,7 @@ def proposal_queryset():
     )
 
 
-def proposal_section(user, proposal, *, show_private: bool, hide_applicant: bool):
+def proposal_section(proposal, *, show_private: bool, hide_applicant: bool):
     """The proposal as the reader may see it (the API's rules)."""
     lines, total, total_usd = [], Decimal("0.00"), Decimal("0.00")
     rate = proposal.exchange_rate
@@ -118,7 +114,6 @@ def proposal_document(user, proposal, *, fallback_language: str) -> Document:
                 actor=user,
             ),
             "proposal": proposal_section(
-                user,
                 proposal,
                 show_private=permissions.can_view_proposal_private(user, proposal),
                 hide_applicant=permissions.hides_applicant_from(user, proposal),
@@ -317,7 +312,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
             stamped=stamped,
         ),
         "proposal": proposal_section(
-            user, proposal, show_private=True, hide_applicant=hide_applicant
+            proposal, show_private=True, hide_applicant=hide_applicant
         ),
         "members": members,
         "seat_counts": seat_counts,

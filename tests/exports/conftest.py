@@ -84,6 +84,33 @@ def read_pdf(data: bytes) -> ReadPDF:
     return ReadPDF(data)
 
 
+def get_pdf(user, url, **headers) -> ReadPDF:
+    """GET a PDF endpoint as `user`; it must answer 200 with a PDF."""
+    from tests.conftest import client_for
+
+    response = client_for(user).get(url, **headers)
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/pdf"
+    return read_pdf(response.content)
+
+
+def build(user, round_) -> dict:
+    """Ask for the round's packet as `user` (built at once in tests); the job."""
+    from tests.conftest import client_for
+
+    response = client_for(user).post(f"/api/v1/rounds/{round_.pk}/packet/")
+    assert response.status_code == 202, response.content
+    return client_for(user).get(f"/api/v1/jobs/{response.json()['id']}/").json()
+
+
+def download(user, job) -> ReadPDF:
+    from tests.conftest import client_for
+
+    response = client_for(user).get(f"/api/v1/jobs/{job['id']}/download/")
+    assert response.status_code == 200, response.content[:300]
+    return read_pdf(b"".join(response.streaming_content))
+
+
 def assert_fonts_embedded(pdf: ReadPDF):
     fonts = pdf.fonts()
     assert fonts, "no fonts found"

@@ -15,19 +15,12 @@ from portal.users import display_name
 from tests.conftest import client_for
 from tests.factories import ProposalFactory, UserFactory
 
-from .conftest import assert_fonts_embedded, read_pdf
+from .conftest import assert_fonts_embedded, get_pdf
 
 ARABIC_TITLE = "توثيق التراث المعماري ونشر المقالات"
 CHINESE_TITLE = "社区编辑马拉松"
 RUSSIAN_TITLE = "Вики-экспедиция по Алтаю"
 GREEK_WORD = "Ελληνικά"
-
-
-def get_pdf(user, url, **headers):
-    response = client_for(user).get(url, **headers)
-    assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"] == "application/pdf"
-    return read_pdf(response.content)
 
 
 @pytest.mark.django_db

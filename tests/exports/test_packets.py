@@ -8,20 +8,7 @@ from exports.storage import private_storage
 from grants.models import Proposal, Recusal
 from tests.conftest import client_for
 
-from .conftest import assert_fonts_embedded, read_pdf
-
-
-def build(user, round_):
-    response = client_for(user).post(f"/api/v1/rounds/{round_.pk}/packet/")
-    assert response.status_code == 202, response.content
-    job = client_for(user).get(f"/api/v1/jobs/{response.json()['id']}/").json()
-    return job
-
-
-def download(user, job):
-    response = client_for(user).get(f"/api/v1/jobs/{job['id']}/download/")
-    assert response.status_code == 200, response.content[:300]
-    return read_pdf(b"".join(response.streaming_content))
+from .conftest import assert_fonts_embedded, build, download
 
 
 @pytest.fixture

@@ -9,27 +9,7 @@ from grants.models import ProposalComment
 from tests.conftest import client_for
 from tests.factories import MembershipFactory
 
-from .conftest import read_pdf
-
-
-def get_pdf(user, url, **headers):
-    response = client_for(user).get(url, **headers)
-    assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"] == "application/pdf"
-    return read_pdf(response.content)
-
-
-def build(user, round_):
-    response = client_for(user).post(f"/api/v1/rounds/{round_.pk}/packet/")
-    assert response.status_code == 202, response.content
-    return client_for(user).get(f"/api/v1/jobs/{response.json()['id']}/").json()
-
-
-def download(user, job):
-    response = client_for(user).get(f"/api/v1/jobs/{job['id']}/download/")
-    assert response.status_code == 200, response.content[:300]
-    return read_pdf(b"".join(response.streaming_content))
-
+from .conftest import build, download, get_pdf, read_pdf
 
 # 1. Blind rounds: the dossier's member table de-anonymises who is recused --------
 
