@@ -83,9 +83,15 @@ STAFF_ONLY_AFFILIATE_FIELDS = frozenset(
 )
 
 
-def can_view_members(user, affiliate) -> bool:
-    """A member list is public only if the affiliate does not hide it."""
-    return not affiliate.hide_members or is_staff(user) or is_member(user, affiliate.pk)
+def fields_reserved_to_staff(user, affiliate, changes: dict) -> list[str]:
+    """The fields in `changes` that this user may not change on the affiliate."""
+    if is_staff(user):
+        return []
+    return sorted(
+        name
+        for name in STAFF_ONLY_AFFILIATE_FIELDS & changes.keys()
+        if changes[name] != getattr(affiliate, name)
+    )
 
 
 def visible_memberships(user, queryset: QuerySet) -> QuerySet:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import save_audited
+from portal.report_review import ACCEPT, SEND_BACK, report_review
 from portal.transitions import Transition, check_transition, transition_table
 
 from . import permissions
@@ -43,16 +44,11 @@ def affiliate_update(*, actor, affiliate: Affiliate, reason: str = "", **fields)
     affiliate = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
     if not permissions.can_edit_affiliate(actor, affiliate):
         raise PermissionDenied
-    if not permissions.is_staff(actor):
-        forbidden = sorted(
-            name
-            for name in permissions.STAFF_ONLY_AFFILIATE_FIELDS & fields.keys()
-            if fields[name] != getattr(affiliate, name)
+    forbidden = permissions.fields_reserved_to_staff(actor, affiliate, fields)
+    if forbidden:
+        raise ValidationError(
+            {name: _("Only programme staff can change this.") for name in forbidden}
         )
-        if forbidden:
-            raise ValidationError(
-                {name: _("Only programme staff can change this.") for name in forbidden}
-            )
     for name, value in fields.items():
         setattr(affiliate, name, value)
     save_audited(affiliate, actor=actor, reason=reason)
@@ -312,29 +308,28 @@ def affiliate_report_submit(*, actor, report: AffiliateReport, reason: str = "")
 
 @transaction.atomic
 def affiliate_report_accept(*, actor, report: AffiliateReport, reason: str = ""):
-    report = _locked_report(report)
-    if not permissions.can_review_affiliate_report(actor, report):
-        raise PermissionDenied
-    report.status = check_transition(AFFILIATE_REPORT_TRANSITIONS, "accept", report)
-    report.reviewed_at = timezone.now()
-    report.review_comment = reason
-    return save_audited(report, actor=actor, reason=reason)
+    """Staff accept a submitted annual report."""
+    return report_review(
+        actor=actor,
+        report=report,
+        step=ACCEPT,
+        table=AFFILIATE_REPORT_TRANSITIONS,
+        may_review=permissions.can_review_affiliate_report,
+        reason=reason,
+    )
 
 
 @transaction.atomic
 def affiliate_report_send_back(*, actor, report: AffiliateReport, reason: str):
     """Staff return a report with what is missing; the affiliate is then past due."""
-    report = _locked_report(report)
-    if not permissions.can_review_affiliate_report(actor, report):
-        raise PermissionDenied
-    if not (reason or "").strip():
-        raise ValidationError(
-            {"change_reason": _("Say what the affiliate needs to fix.")}
-        )
-    report.status = check_transition(AFFILIATE_REPORT_TRANSITIONS, "send_back", report)
-    report.reviewed_at = timezone.now()
-    report.review_comment = reason
-    return save_audited(report, actor=actor, reason=reason)
+    return report_review(
+        actor=actor,
+        report=report,
+        step=SEND_BACK,
+        table=AFFILIATE_REPORT_TRANSITIONS,
+        may_review=permissions.can_review_affiliate_report,
+        reason=reason,
+    )
 
 
 # Deferments -----------------------------------------------------------------------

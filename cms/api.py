@@ -5,9 +5,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 
-from exports import api as exports_api
-from exports.choices import ExportKind
-from exports.documents.stories import story_document
 from portal.api.base import ActionSerializer, ChangeReasonField
 from portal.api.filters import PortalFilterSet
 from portal.api.views import ServiceViewSetMixin
@@ -18,7 +15,7 @@ from .models import LearningStoryPage
 
 
 class StorySerializer(serializers.ModelSerializer):
-    url = serializers.CharField(source="full_url", read_only=True)
+    url = serializers.SerializerMethodField()
     locale = serializers.CharField(source="locale.language_code", read_only=True)
     affiliate = serializers.CharField(source="affiliate.slug", read_only=True)
     program = serializers.CharField(
@@ -50,6 +47,13 @@ class StorySerializer(serializers.ModelSerializer):
             "body",
         ]
 
+    def get_url(self, story) -> str:
+        """The story's address on the host the reader asked (not the Site record's
+        host name, which may be a development default)."""
+        request = self.context.get("request")
+        path = story.get_url(request=request) or ""
+        return request.build_absolute_uri(path) if request is not None else path
+
     def get_themes(self, story) -> list[str]:
         return [item.tag.name for item in story.tagged_items.all()]
 
@@ -79,7 +83,7 @@ class StoryFilter(PortalFilterSet):
         fields = ["locale", "original_language", "affiliate", "program", "region"]
 
 
-class StoryViewSet(exports_api.PDFActionMixin, viewsets.ReadOnlyModelViewSet):
+class StoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StorySerializer
     permission_classes = [permissions.AllowAny]
     filterset_class = StoryFilter
@@ -100,7 +104,9 @@ class StoryViewSet(exports_api.PDFActionMixin, viewsets.ReadOnlyModelViewSet):
         return context
 
     def published(self):
-        return LearningStoryPage.objects.live().public()
+        return story_permissions.visible_stories(
+            self.request.user, LearningStoryPage.objects.all()
+        )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -109,16 +115,6 @@ class StoryViewSet(exports_api.PDFActionMixin, viewsets.ReadOnlyModelViewSet):
             self.published()
             .select_related("locale", "affiliate", "program")
             .prefetch_related("authors", "tagged_items__tag")
-        )
-
-    @exports_api.pdf_action("The published story as a PDF, in its own language.")
-    def pdf(self, request, pk=None):
-        story = self.get_object()
-        return exports_api.pdf_response(
-            request,
-            kind=ExportKind.STORY,
-            object_id=story.pk,
-            document=story_document(request.user, story),
         )
 
 
@@ -216,7 +212,6 @@ class MyStoryListSerializer(serializers.ModelSerializer):
 
 
 class MyStoryViewSet(
-    exports_api.PDFActionMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -257,14 +252,3 @@ class MyStoryViewSet(
     def submit(self, request, pk=None):
         """Send the draft to the editorial board."""
         return self.run_service_action(request, services.story_submit)
-
-    @exports_api.pdf_action("Your affiliate's story as a PDF: the latest draft.")
-    def pdf(self, request, pk=None):
-        story = self.get_object()
-        draft = story.get_latest_revision_as_object()
-        return exports_api.pdf_response(
-            request,
-            kind=ExportKind.STORY,
-            object_id=story.pk,
-            document=story_document(request.user, draft),
-        )

@@ -21,3 +21,9 @@ def can_edit_story(user, story) -> bool:
         return False
     state = story.current_workflow_state
     return state is None or state.status == state.STATUS_NEEDS_CHANGES
+
+
+def visible_stories(user, queryset):
+    """Published stories in public sections: everyone. Drafts never (members read
+    their own through `own_stories`)."""
+    return queryset.live().public()

@@ -2,15 +2,18 @@
 
 1. `plan`: decide which dossiers go in (the requester's view of the ranking: a
    recused member's packet leaves out what they are recused from), create one
-   `ExportPart` per dossier and queue a render task for each.
+   `ExportPart` per dossier; the task queues a render task for each.
 2. `render_part`: build the dossier's content as the requester may see it, hash it,
    and reuse the rendered file of an identical dossier if there is one; otherwise
-   render and store it. The task that finishes the last part queues the assembly.
+   render and store it. The task that finishes the last part claims the assembly
+   and queues it.
 3. `assemble`: render the cover, contents (real page numbers) and ranking, put
    everything together with one bookmark per dossier, lay the running footer over
    every page, store the file privately and mark the job ready.
 
 Every step checks the job's state first, so a task delivered twice does no harm.
+The steps return what should happen next; tasks.py queues it (this module does not
+know about the task queue).
 """
 
 import logging
@@ -23,6 +26,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from grants import permissions as grants
+from grants.choices import WithheldReason
 from grants.committee import round_ranking
 from grants.models import Round
 from portal.users import display_name
@@ -84,9 +88,9 @@ def _fail(export: Export, message: str) -> None:
     export.save(update_fields=["status", "error", "finished_at"])
 
 
-def plan(export_id: int) -> None:
-    from . import tasks
-
+def plan(export_id: int) -> list[int] | None:
+    """Plan the packet; return the ids of the parts to render (None: nothing to do,
+    an empty list: no dossier, assemble at once)."""
     with transaction.atomic():
         export = (
             Export.objects.select_for_update(of=("self",))
@@ -95,7 +99,7 @@ def plan(export_id: int) -> None:
             .first()
         )
         if export is None:
-            return
+            return None
         user = export.requested_by
         round_ = Round.objects.select_related("program", "committee").get(
             pk=export.object_id
@@ -103,7 +107,7 @@ def plan(export_id: int) -> None:
         if user is None or not permissions.can_export_packet(user, round_):
             with translation.override(export.language):
                 _fail(export, _("You can no longer export this round's packet."))
-            return
+            return None
         with translation.override(export.language):
             ranking = round_ranking(user, round_)
         included = [row["proposal"] for row in ranking["ranking"]]
@@ -115,20 +119,19 @@ def plan(export_id: int) -> None:
             ExportPart(export=export, proposal_id=pid, position=i)
             for i, pid in enumerate(included)
         )
-        for part in parts:
-            tasks.render_packet_part.enqueue(part.pk)
-    if not included:
-        finish_parts(export_id)
+    return [part.pk for part in parts]
 
 
-def render_part(part_id: int) -> None:
+def render_part(part_id: int) -> int | None:
+    """Render one part; return the export's id when this was its last part and the
+    caller must queue the assembly."""
     part = (
         ExportPart.objects.select_related("export__requested_by")
         .filter(pk=part_id, status=PartStatus.PENDING)
         .first()
     )
     if part is None or part.export.status != ExportStatus.RUNNING:
-        return
+        return None
     export, user = part.export, part.export.requested_by
     proposal = proposal_queryset().get(pk=part.proposal_id)
     if not grants.has_committee_access(user, proposal):
@@ -144,7 +147,7 @@ def render_part(part_id: int) -> None:
             )
         part.status = PartStatus.DONE
     part.save(update_fields=["status", "rendered"])
-    finish_parts(export.pk)
+    return export.pk if claim_assembly(export.pk) else None
 
 
 def cached_render(template: str, key: str, context: dict, language: str):
@@ -184,19 +187,18 @@ def is_current(export: Export) -> bool:
     return True
 
 
-def finish_parts(export_id: int) -> None:
-    """Queue the assembly once no part is pending; exactly one caller wins."""
-    from . import tasks
-
+def claim_assembly(export_id: int) -> bool:
+    """Once no part is pending, move the job to assembling; exactly one caller wins
+    and must queue the assembly."""
     if ExportPart.objects.filter(
         export_id=export_id, status=PartStatus.PENDING
     ).exists():
-        return
-    claimed = Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
-        status=ExportStatus.ASSEMBLING
+        return False
+    return bool(
+        Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.ASSEMBLING
+        )
     )
-    if claimed:
-        tasks.assemble_packet.enqueue(export_id)
 
 
 def previous_front_pages(export: Export, dossiers: int) -> int:
@@ -242,7 +244,11 @@ def assemble_job(export_id: int) -> None:
     )
     done = [p for p in parts if p.status == PartStatus.DONE]
     withheld = list(export.withheld) + [
-        {"proposal": p.proposal_id, "title": p.proposal.title, "why": "no_access"}
+        {
+            "proposal": p.proposal_id,
+            "title": p.proposal.title,
+            "why": WithheldReason.NO_ACCESS,
+        }
         for p in parts
         if p.status == PartStatus.WITHHELD
     ]

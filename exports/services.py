@@ -41,10 +41,8 @@ def request_packet(*, actor, round_, language: str) -> Export:
     from . import permissions, tasks
 
     if not permissions.can_export_packet(actor, round_):
-        raise PermissionDenied(
-            _("Only staff and the round's committee export packets.")
-        )
-    if (round_.rubric or round_.program.current_rubric) is None:
+        raise PermissionDenied(permissions.PACKET_REFUSAL)
+    if round_.rubric is None:
         raise ValidationError(
             _(
                 "This round has no rubric yet, so there is no ranking to put in a "

@@ -10,7 +10,18 @@ from . import packets
 @task()
 def build_packet(export_id: int) -> None:
     with packets.failing_marks(export_id):
-        packets.plan(export_id)
+        part_ids = packets.plan(export_id)
+    if part_ids is None:
+        return
+    if not part_ids:
+        _assemble_if_claimed(export_id)
+    for part_id in part_ids:
+        render_packet_part.enqueue(part_id)
+
+
+def _assemble_if_claimed(export_id: int) -> None:
+    if packets.claim_assembly(export_id):
+        assemble_packet.enqueue(export_id)
 
 
 @task()
@@ -25,7 +36,9 @@ def render_packet_part(part_id: int) -> None:
     if export_id is None:
         return
     with packets.failing_marks(export_id):
-        packets.render_part(part_id)
+        ready = packets.render_part(part_id)
+    if ready is not None:
+        assemble_packet.enqueue(ready)
 
 
 @task()

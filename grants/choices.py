@@ -88,3 +88,27 @@ class VoteChoice(models.TextChoices):
     FOR = "for", _("For")
     AGAINST = "against", _("Against")
     ABSTAIN = "abstain", _("Abstain")
+
+
+class ReaderLevel(models.TextChoices):
+    """How much of committee data a reader sees (reviews, in the API and PDFs)."""
+
+    FULL = "full", _("Everything (staff, or the author)")
+    COMMITTEE = "committee", _("Committee view")
+    APPLICANT = "applicant", _("Applicant view")
+
+
+class WithheldReason(models.TextChoices):
+    """Why a proposal's committee data is withheld from a committee member."""
+
+    RECUSED = "recused", _("Recused")
+    DECLARATION_NEEDED = "declaration_needed", _("Declaration needed")
+    NO_ACCESS = "no_access", _("No access")
+
+
+class RecusalSource(models.TextChoices):
+    """How a recusal came about."""
+
+    DECLARED = "declared", _("Declared a conflict")
+    AUTOMATIC = "automatic", _("Membership or declared interest")
+    STAFF = "staff", _("Recorded by staff")

@@ -1,30 +1,16 @@
 """What a committee reads together: the round ranking and the record of recusals.
 
-Both are shaped for the reader (recusal and blind-review rules from permissions.py)
-and shared by the API and the PDF exports.
+Both are shaped for the reader by the reader rules (readers.py) and shared by the
+API, the pages and the PDF exports.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import get_language
 
-from affiliates.permissions import is_staff
-
-from . import permissions, scoring
-from .choices import ProposalStatus
+from . import permissions, readers, scoring
+from .choices import ConflictType, ProposalStatus, RecusalSource
 from .models import CommitteeMember, Proposal, Recusal
-
-
-def committee_ids_for(user) -> set[int] | None:
-    """Ids of proposals whose committee data the user may see (one query)."""
-    if is_staff(user) or not user.is_authenticated:
-        return None
-    return set(
-        Proposal.objects.filter(permissions.committee_access_q(user)).values_list(
-            "pk", flat=True
-        )
-    )
-
 
 RANKED_STATUSES = [
     ProposalStatus.COMMITTEE_REVIEW,
@@ -41,20 +27,21 @@ def round_ranking(user, round_) -> dict:
     """The round's ranking as the user may see it; recused rows carry no numbers."""
     if not permissions.can_view_ranking(user, round_):
         raise PermissionDenied
-    rubric = round_.rubric or round_.program.current_rubric
+    rubric = round_.rubric
     if rubric is None:
         raise Http404
+    in_round = Proposal.objects.filter(round=round_, status__in=RANKED_STATUSES)
     proposals = list(
-        Proposal.objects.filter(round=round_, status__in=RANKED_STATUSES).order_by("pk")
+        permissions.with_reader_flags(user, in_round.select_related("round")).order_by(
+            "pk"
+        )
     )
-    open_ids = committee_ids_for(user)
+    open_ids = readers.committee_proposal_ids(user, in_round)
     recused = (
         set()
-        if is_staff(user)
+        if open_ids is None
         else set(
-            Proposal.objects.filter(round=round_)
-            .filter(permissions.recused_q(user))
-            .values_list("pk", flat=True)
+            in_round.filter(permissions.recused_q(user)).values_list("pk", flat=True)
         )
     )
     visible = [p for p in proposals if open_ids is None or p.pk in open_ids]
@@ -70,7 +57,7 @@ def round_ranking(user, round_) -> dict:
             "enough_reviews": summary["reviews"] >= round_.min_reviews,
             **summary,
         }
-        if not (round_.hide_applicant_identity and not is_staff(user)):
+        if not permissions.hides_applicant_from(user, proposal):
             row["affiliate"] = proposal.affiliate_id
         rows.append(row)
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["proposal"]))
@@ -78,7 +65,7 @@ def round_ranking(user, round_) -> dict:
         {
             "proposal": p.pk,
             "title": p.title,
-            "why": "recused" if p.pk in recused else "declaration_needed",
+            "why": readers.withheld_reason(user, p.pk, recused),
         }
         for p in proposals
         if open_ids is not None and p.pk not in open_ids
@@ -106,9 +93,10 @@ def round_ranking(user, round_) -> dict:
     }
 
 
-def recusal_record(user, proposal, recused: set[int] | None = None) -> list[dict]:
-    """Committee members recused from the proposal, and why (type only).
-    `recused`: the recused members' ids, when the caller has them already."""
+def recused_members(user, proposal, recused: set[int] | None = None) -> list[dict]:
+    """The record of committee members recused from the proposal, and why (type
+    only), named where the reader rules allow. `recused`: the recused members' ids,
+    when the caller has them already."""
     from django.contrib.auth import get_user_model
 
     from affiliates.models import Membership
@@ -136,18 +124,24 @@ def recusal_record(user, proposal, recused: set[int] | None = None) -> list[dict
         ).values_list("user_id", "is_board")
     )
     users = get_user_model().objects.in_bulk(list(recused))
-    show_names = is_staff(user) or not proposal.round.hide_reviewer_identities
+    show_names = readers.shows_people(user, proposal.round)
     result = []
     for uid in sorted(recused):
         if uid in staff_types:
-            row = {"source": "staff", "conflict_type": staff_types[uid]}
+            row = {"source": RecusalSource.STAFF, "conflict_type": staff_types[uid]}
         elif uid in declared_types:
-            row = {"source": "declared", "conflict_type": declared_types[uid]}
+            row = {
+                "source": RecusalSource.DECLARED,
+                "conflict_type": declared_types[uid],
+            }
         elif uid in memberships:
-            kind = "board" if memberships[uid] else "member"
-            row = {"source": "automatic", "conflict_type": kind}
+            kind = ConflictType.BOARD if memberships[uid] else ConflictType.MEMBER
+            row = {"source": RecusalSource.AUTOMATIC, "conflict_type": kind}
         else:
-            row = {"source": "automatic", "conflict_type": "other"}
+            row = {
+                "source": RecusalSource.AUTOMATIC,
+                "conflict_type": ConflictType.OTHER,
+            }
         if show_names:
             row["user"] = users[uid]
         result.append(row)

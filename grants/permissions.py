@@ -27,8 +27,6 @@ AWARDED_STATUSES = frozenset(
 COMMUNITY_STATUSES = frozenset(
     {ProposalStatus.COMMUNITY_REVIEW, ProposalStatus.COMMITTEE_REVIEW}
 )
-# Transitions the applicant takes; every other transition is a staff decision.
-APPLICANT_TRANSITIONS = frozenset({"submit", "withdraw"})
 
 
 def visible_proposals(user, queryset: QuerySet) -> QuerySet:
@@ -104,6 +102,19 @@ def hides_applicant_from(user, proposal) -> bool:
     return flag if flag is not None else is_committee_member(user, proposal)
 
 
+def without_blind(user, queryset: QuerySet) -> QuerySet:
+    """Proposals that may be found by their applicant: filtering or searching by
+    affiliate must not reveal whose proposal a blind round hides."""
+    hidden = blind_to(user, queryset.model.objects.all())
+    return queryset.exclude(pk__in=hidden.values("pk"))
+
+
+def referable_proposals(user, queryset: QuerySet) -> QuerySet:
+    """Proposals a person may name in a write (a review, a comment): those they may
+    see. Others look absent, exactly like ids that do not exist."""
+    return visible_proposals(user, queryset)
+
+
 def can_create_proposal(user, affiliate) -> bool:
     return is_member(user, affiliate.pk)
 
@@ -137,6 +148,12 @@ def can_manage_programs(user) -> bool:
     return is_staff(user)
 
 
+def can_view_staff_record_history(user, record) -> bool:
+    """Programs, rounds, committees, seats, assignments, recusals and comments: who
+    changed them is for staff (their current state is public or on the record)."""
+    return is_staff(user)
+
+
 # Grant reports ----------------------------------------------------------------------
 
 
@@ -144,6 +161,14 @@ def visible_grant_reports(user, queryset: QuerySet) -> QuerySet:
     if is_staff(user):
         return queryset
     return queryset.filter(proposal__affiliate_id__in=member_affiliate_ids(user))
+
+
+def reportable_rows(user, queryset: QuerySet) -> QuerySet:
+    """Target metrics or budget lines a grant report writer may name: those of
+    proposals whose private fields they see. Others look absent."""
+    from .models import Proposal
+
+    return queryset.filter(proposal__in=private_proposals(user, Proposal.objects.all()))
 
 
 def can_view_grant_report(user, report) -> bool:
@@ -297,10 +322,10 @@ def committee_access_q(user) -> Q:
     return committee_seat_q(user) & Q(declared_clear) & ~recused_q(user)
 
 
-def _proposals(user, q: Q) -> QuerySet:
+def _proposal_matches(proposal, q: Q) -> bool:
     from .models import Proposal
 
-    return Proposal.objects.filter(q)
+    return Proposal.objects.filter(Q(pk=proposal.pk) & q).exists()
 
 
 def committee_proposals(user, queryset: QuerySet) -> QuerySet:
@@ -315,7 +340,7 @@ def committee_proposals(user, queryset: QuerySet) -> QuerySet:
 def is_recused(user, proposal) -> bool:
     if not (user and user.is_authenticated):
         return False
-    return _proposals(user, Q(pk=proposal.pk) & recused_q(user)).exists()
+    return _proposal_matches(proposal, recused_q(user))
 
 
 def has_committee_access(user, proposal) -> bool:
@@ -323,13 +348,13 @@ def has_committee_access(user, proposal) -> bool:
         return True
     if not (user and user.is_authenticated):
         return False
-    return _proposals(user, Q(pk=proposal.pk) & committee_access_q(user)).exists()
+    return _proposal_matches(proposal, committee_access_q(user))
 
 
 def is_committee_member(user, proposal) -> bool:
     if not (user and user.is_authenticated):
         return False
-    return _proposals(user, Q(pk=proposal.pk) & committee_seat_q(user)).exists()
+    return _proposal_matches(proposal, committee_seat_q(user))
 
 
 def can_manage_reviews(user) -> bool:
@@ -360,23 +385,21 @@ def visible_reviews(user, queryset: QuerySet) -> QuerySet:
     )
 
 
-def review_view_level(user, review, committee_ids=None) -> str:
-    """How much of a review a reader sees: "full", "committee" or "applicant"."""
-    if is_staff(user) or review.reviewer_id == getattr(user, "pk", None):
-        return "full"
-    if committee_ids is not None:
-        return "committee" if review.proposal_id in committee_ids else "applicant"
-    return "committee" if has_committee_access(user, review.proposal) else "applicant"
-
-
 def can_view_review_history(user, review) -> bool:
     return is_staff(user) or review.reviewer_id == getattr(user, "pk", None)
 
 
 def visible_comments(user, queryset: QuerySet) -> QuerySet:
+    """Comments on proposals the reader may see (hidden ones stay listed; the reader
+    rules blank their text)."""
     from .models import Proposal
 
     return queryset.filter(proposal__in=visible_proposals(user, Proposal.objects.all()))
+
+
+# Fields of a comment that any reader of it may sort or filter by. The text is not
+# one of them: sorting by it would place hidden comments by what they say.
+COMMENT_ORDERING_FIELDS = ("created_at", "id")
 
 
 def can_reply_as_applicant(user, proposal) -> bool:
@@ -400,6 +423,29 @@ def recused_user_ids(proposal, user_ids) -> set[int]:
     )
 
 
+def recused_pairs(proposals: QuerySet, user_ids) -> set[tuple[int, int]]:
+    """(proposal id, user id) for each of these people recused from each of these
+    proposals, in one query (a column per person: committees are small)."""
+    from django.db.models import BooleanField, ExpressionWrapper, OuterRef
+
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return set()
+    flags = {
+        f"recused_{uid}": ExpressionWrapper(
+            recusal_exists(
+                uid, OuterRef("pk"), OuterRef("affiliate_id"), OuterRef("created_at")
+            ),
+            output_field=BooleanField(),
+        )
+        for uid in user_ids
+    }
+    pairs = set()
+    for row in proposals.annotate(**flags).values("pk", *flags):
+        pairs.update((row["pk"], uid) for uid in user_ids if row[f"recused_{uid}"])
+    return pairs
+
+
 def has_active_seat(user, committee_id) -> bool:
     """An active member (voting or not) of this committee."""
     from .models import CommitteeMember
@@ -421,3 +467,70 @@ def can_view_decision(user, proposal) -> bool:
     return has_committee_access(user, proposal) or can_view_proposal_history(
         user, proposal
     )
+
+
+# Committees, seats, assignments and recusals ---------------------------------------
+
+
+def visible_committees(user, queryset: QuerySet) -> QuerySet:
+    """Staff: all committees. Others: the committees they hold a seat on."""
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    return queryset.filter(members__user=user.pk).distinct()
+
+
+def visible_committee_members(user, queryset: QuerySet) -> QuerySet:
+    """Staff: every seat. Others: the seats of committees they sit on."""
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    return queryset.filter(committee__members__user=user.pk).distinct()
+
+
+def visible_assignments(user, queryset: QuerySet) -> QuerySet:
+    """Staff: every assignment. Reviewers: their own."""
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    return queryset.filter(reviewer=user.pk)
+
+
+def visible_recusals(user, queryset: QuerySet) -> QuerySet:
+    """Recusals recorded by staff: staff only (the committee reads the recusal
+    record of a proposal instead, which names no reason beyond its type)."""
+    return queryset if is_staff(user) else queryset.none()
+
+
+def assignment_refusal(reviewer, proposal) -> str | None:
+    """Why this person cannot be assigned to review the proposal, or None."""
+    from django.utils.translation import gettext as _
+
+    if not has_active_seat(reviewer, proposal.round.committee_id):
+        return _("This person is not on the round's committee.")
+    if is_recused(reviewer, proposal):
+        return _("This person is recused from this proposal.")
+    return None
+
+
+def scoring_refusal(user, proposal) -> str | None:
+    """Why the user may not score the proposal now, or None: they must be assigned,
+    still seated, not recused and have declared no conflict."""
+    from django.utils.translation import gettext as _
+
+    from .models import ProposalDeclaration, ReviewerAssignment
+
+    if not ReviewerAssignment.objects.filter(proposal=proposal, reviewer=user).exists():
+        return _("You are not assigned to review this proposal.")
+    if not has_active_seat(user, proposal.round.committee_id):
+        return _("You no longer sit on this round's committee.")
+    if is_recused(user, proposal):
+        return _("You are recused from this proposal.")
+    if not ProposalDeclaration.objects.filter(
+        proposal=proposal, user=user, has_conflict=False
+    ).exists():
+        return _("Declare whether you have a conflict of interest before reviewing.")
+    return None

@@ -6,6 +6,7 @@ change, whether it comes from the API, the admin, a task or a script, names a pe
 a reason. Never use `QuerySet.update()` on an audited model: no history row is written.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -28,3 +29,12 @@ def delete_audited(instance: models.Model, *, actor, reason: str | None = "") ->
     """Delete the instance; its last history row records who deleted it and why."""
     _tag(instance, actor, reason)
     instance.delete()
+
+
+def require_reason(reason: str | None, message) -> str:
+    """Steps whose reason the other side reads (sending back, hiding, reopening)
+    refuse to go without one. Returns the reason, trimmed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"change_reason": message})
+    return reason

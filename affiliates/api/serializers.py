@@ -1,42 +1,21 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api.base import ChangeReasonField
+from portal.api.base import ChangeReasonField, ReaderFieldsMixin
 from portal.users import UserSummarySerializer
 
-from .. import permissions
+from .. import readers
 from ..choices import ComplianceStatus, MembershipRole
 from ..models import Affiliate, AffiliateReport, Deferment, Membership
 
 
-class PrivateFieldsMixin:
-    """Leaves out the fields listed in `private_fields` for readers without access.
-
-    `can_view_private(user, obj)` decides per object, so a list that mixes one's own
-    affiliate with others shows each only what its reader may see.
-    """
-
-    private_fields: tuple[str, ...] = ()
-
-    def can_view_private(self, user, obj) -> bool:
-        raise NotImplementedError
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if not self.can_view_private(getattr(request, "user", None), instance):
-            for name in self.private_fields:
-                data.pop(name, None)
-        return data
-
-
-class AffiliateSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
+class AffiliateSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
     compliance = serializers.SerializerMethodField(
         help_text="Compliance today (members and staff only)."
     )
     change_reason = ChangeReasonField()
 
-    private_fields = ("compliance", "reporting_since")
+    omittable_fields = readers.AFFILIATE_PRIVATE_FIELDS
 
     class Meta:
         model = Affiliate
@@ -59,15 +38,15 @@ class AffiliateSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
             "change_reason",
         ]
 
-    def can_view_private(self, user, obj) -> bool:
-        return permissions.can_view_affiliate_private(user, obj)
+    def omitted_fields(self, user, affiliate):
+        return readers.affiliate_omitted_fields(user, affiliate)
 
     @extend_schema_field(serializers.ChoiceField(choices=ComplianceStatus.choices))
     def get_compliance(self, obj) -> str:
         return getattr(obj, "compliance", None) or obj.compliance_as_of()
 
 
-class MembershipSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
+class MembershipSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
     affiliate = serializers.PrimaryKeyRelatedField(queryset=Affiliate.objects.all())
     change_reason = ChangeReasonField()
@@ -88,13 +67,10 @@ class MembershipSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["role", "is_board", "status", "requested_at", "decided_at"]
 
-    # A join request's message is for the affiliate's admins and the requester.
-    private_fields = ("message",)
+    omittable_fields = readers.MEMBERSHIP_PRIVATE_FIELDS
 
-    def can_view_private(self, user, obj) -> bool:
-        return permissions.can_decide_membership(user, obj) or obj.user_id == getattr(
-            user, "pk", None
-        )
+    def omitted_fields(self, user, membership):
+        return readers.membership_omitted_fields(user, membership)
 
 
 class MembershipDecisionSerializer(serializers.Serializer):

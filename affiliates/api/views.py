@@ -7,15 +7,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 
-from exports import api as exports_api
-from exports import permissions as export_permissions
-from exports.choices import ExportKind
-from exports.documents import affiliates as export_documents
-from portal.api.base import ActionSerializer, RequiredReasonActionSerializer
+from portal.api.base import ActionSerializer
 from portal.api.history import HistoryMixin
-from portal.api.views import ServiceViewSetMixin
+from portal.api.views import ReportActionsMixin, ServiceViewSetMixin
 
 from .. import permissions, services
 from ..models import Affiliate, AffiliateReport, Deferment, Membership
@@ -57,7 +53,6 @@ def _parse_as_of(request) -> datetime.date | None:
     list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF])
 )
 class AffiliateViewSet(
-    exports_api.PDFActionMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -81,43 +76,6 @@ class AffiliateViewSet(
 
     def get_queryset(self):
         return Affiliate.objects.with_compliance(_parse_as_of(self.request))
-
-    @exports_api.pdf_action(
-        "The affiliate's compliance today: annual reports with due dates and status, "
-        "and deferments. Staff and the affiliate's members.",
-        url_path="compliance-pdf",
-    )
-    def compliance_pdf(self, request, pk=None):
-        affiliate = self.get_object()
-        if not export_permissions.can_export_compliance(request.user, affiliate):
-            raise PermissionDenied(
-                _("Only staff and the affiliate's members can export its compliance.")
-            )
-        document = export_documents.compliance_document(
-            request.user, affiliate.pk, exports_api.request_language(request)
-        )
-        return exports_api.pdf_response(
-            request,
-            kind=ExportKind.COMPLIANCE,
-            object_id=affiliate.pk,
-            document=document,
-        )
-
-    @exports_api.pdf_action(
-        "Compliance of every affiliate today (staff).",
-        operation_id="affiliates_all_compliance_pdf",
-        detail=False,
-        url_path="compliance-pdf",
-    )
-    def all_compliance_pdf(self, request):
-        if not export_permissions.can_export_all_compliance(request.user):
-            raise PermissionDenied(_("Only staff export every affiliate's compliance."))
-        document = export_documents.all_compliance_document(
-            request.user, exports_api.request_language(request)
-        )
-        return exports_api.pdf_response(
-            request, kind=ExportKind.COMPLIANCE_ALL, object_id=None, document=document
-        )
 
 
 class MembershipViewSet(
@@ -172,6 +130,7 @@ class MembershipViewSet(
 
 
 class AffiliateReportViewSet(
+    ReportActionsMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -188,30 +147,14 @@ class AffiliateReportViewSet(
     ordering = ["-fiscal_year", "affiliate__name", "kind"]
     service_object_name = "report"
     update_service = staticmethod(services.affiliate_report_update)
+    submit_service = staticmethod(services.affiliate_report_submit)
+    accept_service = staticmethod(services.affiliate_report_accept)
+    send_back_service = staticmethod(services.affiliate_report_send_back)
     history_permission = staticmethod(permissions.can_view_affiliate_record)
 
     def get_queryset(self):
         return permissions.visible_affiliate_reports(
             self.request.user, AffiliateReport.objects.all()
-        )
-
-    @extend_schema(request=ActionSerializer, responses=AffiliateReportSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self.run_service_action(request, services.affiliate_report_submit)
-
-    @extend_schema(request=ActionSerializer, responses=AffiliateReportSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        return self.run_service_action(request, services.affiliate_report_accept)
-
-    @extend_schema(
-        request=RequiredReasonActionSerializer, responses=AffiliateReportSerializer
-    )
-    @action(detail=True, methods=["post"], url_path="send-back")
-    def send_back(self, request, pk=None):
-        return self.run_service_action(
-            request, services.affiliate_report_send_back, RequiredReasonActionSerializer
         )
 
 

@@ -66,9 +66,6 @@ class Document:
     language: str
     reference: str = ""
 
-    def key(self) -> str:
-        return content_key(self.template, self.language, self.context)
-
 
 def content_key(template: str, language: str, context: dict) -> str:
     payload = json.dumps(

@@ -1,7 +1,7 @@
 """Proposal, committee dossier and grant report documents.
 
-Each builder reads what the reader may see, with the same permission functions as
-the API, and returns plain values. The number of queries does not depend on the
+Each builder shows what the reader rules (grants/readers.py) let the reader see, as
+the API does, and returns plain values. The number of queries does not depend on the
 number of budget lines, metrics, reviews, scores, declarations or comments.
 """
 
@@ -11,10 +11,9 @@ from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from affiliates.permissions import is_staff
-from grants import permissions, scoring
-from grants.choices import ConflictType, RecommendationChoice
-from grants.committee import recusal_record
+from grants import permissions, readers, scoring
+from grants.choices import ConflictType, RecommendationChoice, RecusalSource
+from grants.committee import recused_members
 from grants.models import (
     BudgetLine,
     CommitteeMember,
@@ -104,6 +103,7 @@ def proposal_document(user, proposal, *, fallback_language: str) -> Document:
     """The proposal for its applicant and the public record, labelled in the
     proposal's own language when the portal speaks it."""
     language = supported_language(proposal.language, fallback_language)
+    view = readers.proposal_view(user, proposal)
     with translation.override(language):
         title = _("Grant proposal")
         context = {
@@ -114,9 +114,7 @@ def proposal_document(user, proposal, *, fallback_language: str) -> Document:
                 actor=user,
             ),
             "proposal": proposal_section(
-                proposal,
-                show_private=permissions.can_view_proposal_private(user, proposal),
-                hide_applicant=permissions.hides_applicant_from(user, proposal),
+                proposal, show_private=view.private, hide_applicant=view.hide_applicant
             ),
         }
     return Document(
@@ -130,14 +128,6 @@ def proposal_document(user, proposal, *, fallback_language: str) -> Document:
 
 
 # Committee dossier -----------------------------------------------------------------
-
-
-def recusal_source_label(source: str) -> str:
-    return {
-        "declared": _("Declared a conflict"),
-        "automatic": _("Membership or declared interest"),
-        "staff": _("Recorded by staff"),
-    }[source]
 
 
 def _member_label(index: int) -> str:
@@ -155,11 +145,10 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
     shown to staff only; in blind rounds committee members see neither the applicant
     nor the names of reviewers and members.
     """
-    staff = is_staff(user)
     round_ = proposal.round
-    blind_people = round_.hide_reviewer_identities and not staff
+    blind_people = not readers.shows_people(user, round_)
     hide_applicant = permissions.hides_applicant_from(user, proposal)
-    rubric = round_.rubric or proposal.program.current_rubric
+    rubric = round_.rubric
 
     seats = list(
         CommitteeMember.objects.filter(committee=round_.committee_id)
@@ -174,12 +163,11 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
             proposal=proposal, user_id__in=seat_user_ids
         )
     }
-    recusal_rows = recusal_record(user, proposal, recused)
-    # Who declared what is personal (the declarant and staff, as in the API): the
-    # per-member table is for staff; the committee reads counts and the recusal
-    # record, which leaves names out in blind rounds.
+    recusal_rows = recused_members(user, proposal, recused)
+    # The committee reads counts and the recusal record; the per-member table of
+    # declarations is for those the reader rules allow (staff).
     members = []
-    if staff:
+    if readers.sees_member_declarations(user):
         for seat in seats:
             declaration = declarations.get(seat.user_id)
             if declaration is None:
@@ -266,15 +254,16 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
         .select_related("author")
         .order_by("created_at", "id")
     ):
-        hide_author = comment.parent_id and hide_applicant
+        comment.proposal = proposal
+        view = readers.comment_view(user, comment)
         comments.append(
             {
                 "author": _("Applicant")
-                if hide_author
+                if view.author_hidden
                 else display_name(comment.author),
                 "is_reply": bool(comment.parent_id),
                 "at": _date(comment.created_at),
-                "body": "" if comment.is_hidden and not staff else comment.body,
+                "body": "" if view.body_hidden else comment.body,
                 "hidden": comment.is_hidden,
             }
         )
@@ -319,7 +308,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
         "recusals": [
             {
                 "name": display_name(row["user"]) if "user" in row else "",
-                "source": recusal_source_label(row["source"]),
+                "source": str(RecusalSource(row["source"]).label),
                 "conflict_type": str(ConflictType(row["conflict_type"]).label),
             }
             for row in recusal_rows

@@ -3,6 +3,8 @@
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from grants.choices import WithheldReason
+
 from portal.users import display_name
 
 from ..rendering import direction
@@ -62,11 +64,13 @@ def contents_context(
             for row in ranking["ranking"]
         ]
         reasons = {
-            "recused": _("You are recused from this proposal."),
-            "declaration_needed": _(
+            WithheldReason.RECUSED: _("You are recused from this proposal."),
+            WithheldReason.DECLARATION_NEEDED: _(
                 "Declare your conflicts of interest for this proposal to see it."
             ),
-            "no_access": _("Your access changed while the packet was built."),
+            WithheldReason.NO_ACCESS: _(
+                "Your access changed while the packet was built."
+            ),
         }
         return {
             "doc": doc_meta(

@@ -5,12 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from affiliates.api.serializers import PrivateFieldsMixin
 from affiliates.models import Affiliate
-from portal.api.base import ChangeReasonField
+from portal.api.base import ChangeReasonField, ReaderFieldsMixin
 from portal.users import UserSummarySerializer
 
-from .. import permissions
+from .. import permissions, readers
 from ..models import (
     BudgetLine,
     DeclaredInterest,
@@ -94,6 +93,16 @@ class FundProgramSerializer(serializers.ModelSerializer):
 
 class RoundSerializer(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField()
+    rubric = serializers.PrimaryKeyRelatedField(
+        queryset=Rubric.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Frozen for the round: by default the program's current rubric when the "
+            "round is created. It cannot change once reviews exist."
+        ),
+    )
+    rubric_detail = RubricSerializer(source="rubric", read_only=True, allow_null=True)
     change_reason = ChangeReasonField()
 
     class Meta:
@@ -106,6 +115,12 @@ class RoundSerializer(serializers.ModelSerializer):
             "closes_on",
             "comment_period_ends_on",
             "scoring_deadline",
+            "committee",
+            "min_reviews",
+            "hide_reviewer_identities",
+            "hide_applicant_identity",
+            "rubric",
+            "rubric_detail",
             "is_open",
             "change_reason",
         ]
@@ -155,7 +170,7 @@ class TargetMetricSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class ProposalSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
+class ProposalSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
     """A proposal with its budget lines and targets, written in one request."""
 
     reference = serializers.CharField(read_only=True)
@@ -168,16 +183,7 @@ class ProposalSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
     allowed_actions = serializers.SerializerMethodField()
     change_reason = ChangeReasonField()
 
-    # Left out in blind rounds for committee readers.
-    sometimes_omitted = ("affiliate",)
-    private_fields = (
-        "budget_lines",
-        "budget_total",
-        "submitted_at",
-        "created_at",
-        "updated_at",
-        "allowed_actions",
-    )
+    omittable_fields = readers.PROPOSAL_OMITTABLE_FIELDS
 
     class Meta:
         model = Proposal
@@ -224,15 +230,8 @@ class ProposalSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
         ]
         extra_kwargs = {"exchange_rate": {"required": False}}
 
-    def can_view_private(self, user, obj) -> bool:
-        return permissions.can_view_proposal_private(user, obj)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        user = getattr(self.context.get("request"), "user", None)
-        if permissions.hides_applicant_from(user, instance):
-            data.pop("affiliate", None)
-        return data
+    def omitted_fields(self, user, proposal):
+        return readers.proposal_view(user, proposal).omitted_fields
 
     def get_allowed_actions(self, proposal) -> list[str]:
         return allowed_proposal_actions(self.context["request"].user, proposal)
@@ -307,16 +306,13 @@ class GrantReportSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            # Only rows of grants the writer may see: ids of others' rows look absent.
-            own = permissions.private_proposals(request.user, Proposal.objects.all())
-            fields["metric_results"].child.fields[
-                "metric"
-            ].queryset = TargetMetric.objects.filter(proposal__in=own)
-            fields["spending"].child.fields[
-                "budget_line"
-            ].queryset = BudgetLine.objects.filter(proposal__in=own)
+        user = getattr(self.context.get("request"), "user", None)
+        fields["metric_results"].child.fields[
+            "metric"
+        ].queryset = permissions.reportable_rows(user, TargetMetric.objects.all())
+        fields["spending"].child.fields[
+            "budget_line"
+        ].queryset = permissions.reportable_rows(user, BudgetLine.objects.all())
         return fields
 
     class Meta:
@@ -413,12 +409,12 @@ class ProposalDeclarationSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
         if isinstance(self.instance, ProposalDeclaration):
             fields["proposal"].read_only = True  # a declaration stays with its proposal
-        elif request is not None:
+        else:
             # Only proposals the declarant may see: no probing others' drafts by id.
             fields["proposal"].queryset = permissions.declarable_proposals(
-                request.user, Proposal.objects.all()
+                getattr(self.context.get("request"), "user", None),
+                Proposal.objects.all(),
             )
         return fields

@@ -5,14 +5,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.response import Response
 
-from affiliates.permissions import is_staff
-from exports import api as exports_api
-from exports import permissions as export_permissions
-from exports.choices import ExportKind
-from exports.documents import grants as export_documents
 from portal.api.base import (
     CHANGE_REASON_HELP,
     ActionSerializer,
@@ -20,9 +20,9 @@ from portal.api.base import (
     pop_reason,
 )
 from portal.api.history import HistoryMixin
-from portal.api.views import ServiceViewSetMixin
+from portal.api.views import ReportActionsMixin, ServiceViewSetMixin
 
-from .. import committee, permissions
+from .. import committee, permissions, readers
 from ..models import (
     BudgetLine,
     Decision,
@@ -38,9 +38,8 @@ from ..models import (
     SpendingLine,
     TargetMetric,
 )
-from ..services import coi, programs, proposals, reports
-from ..services import reviews as review_services
-from . import reviews as reviews_api
+from ..services import coi, decisions, programs, proposals, reports
+from . import decisions as decisions_api
 from .filters import (
     FundProgramFilter,
     GrantReportFilter,
@@ -49,6 +48,7 @@ from .filters import (
     ProposalFilter,
     RoundFilter,
 )
+from .reviews import ReviewSerializer, reviews_queryset
 from .serializers import (
     FundProgramSerializer,
     GrantReportSerializer,
@@ -78,7 +78,7 @@ class FundProgramViewSet(
     ordering_fields = ["name", "min_amount_usd"]
     ordering = ["name"]
     permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
-    history_permission = staticmethod(lambda user, obj: is_staff(user))
+    history_permission = staticmethod(permissions.can_view_staff_record_history)
     service_object_name = "program"
     create_service = staticmethod(programs.program_create)
     update_service = staticmethod(programs.program_update)
@@ -90,7 +90,6 @@ class FundProgramViewSet(
 
 
 class RoundViewSet(
-    exports_api.PDFActionMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -104,34 +103,23 @@ class RoundViewSet(
     search_fields = ["name"]
     ordering_fields = ["opens_on", "closes_on", "name"]
     ordering = ["-opens_on", "name"]
-    queryset = Round.objects.select_related("program")
+    queryset = Round.objects.select_related("program", "rubric").prefetch_related(
+        "rubric__criteria"
+    )
     permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
-    history_permission = staticmethod(lambda user, obj: is_staff(user))
+    history_permission = staticmethod(permissions.can_view_staff_record_history)
     service_object_name = "round"
     create_service = staticmethod(programs.round_create)
     update_service = staticmethod(programs.round_update)
 
-    @extend_schema(responses=reviews_api.RankingSerializer)
+    @extend_schema(responses=decisions_api.RankingSerializer)
     @action(detail=True, methods=["get"], filter_backends=[])
     def ranking(self, request, pk=None):
         """Proposals by weighted score; recused rows without numbers (committee)."""
-        data = reviews_api.ranking_data(request.user, self.get_object())
-        return Response(reviews_api.RankingSerializer(data).data)
-
-    @extend_schema(request=None, responses={202: exports_api.ExportSerializer})
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def packet(self, request, pk=None):
-        """Build the round packet as a background job: cover, contents, ranking and
-        every dossier you may read. Follow it at `/api/v1/jobs/{id}/`."""
-        from exports import services as export_services
-
-        export = export_services.request_packet(
-            actor=request.user,
-            round_=self.get_object(),
-            language=exports_api.request_language(request),
-        )
-        data = exports_api.ExportSerializer(export, context={"request": request}).data
-        return Response(data, status=status.HTTP_202_ACCEPTED)
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        data = committee.round_ranking(request.user, self.get_object())
+        return Response(decisions_api.RankingSerializer(data).data)
 
 
 def _transition_action(name: str, service, body=ActionSerializer):
@@ -150,7 +138,6 @@ def _transition_action(name: str, service, body=ActionSerializer):
 
 
 class ProposalViewSet(
-    exports_api.PDFActionMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     viewsets.ModelViewSet,
@@ -186,18 +173,12 @@ class ProposalViewSet(
                 "budget_lines", queryset=BudgetLine.objects.select_related("proposal")
             ),
         )
-        user = self.request.user
-        return permissions.with_reader_flags(
-            user, permissions.visible_proposals(user, queryset)
-        )
+        return readers.proposals_for_reader(self.request.user, queryset)
 
     def filter_queryset(self, queryset):
         params = self.request.query_params
         if "affiliate" in params or params.get("search"):
-            # In blind rounds the applicant is hidden: searching or filtering by
-            # affiliate must not reveal whose proposal it is.
-            hidden = permissions.blind_to(self.request.user, Proposal.objects.all())
-            queryset = queryset.exclude(pk__in=hidden.values("pk"))
+            queryset = permissions.without_blind(self.request.user, queryset)
         return super().filter_queryset(queryset)
 
     def get_history_querysets(self, proposal):
@@ -223,79 +204,39 @@ class ProposalViewSet(
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @exports_api.pdf_action(
-        "The proposal as a PDF, labelled in the proposal's language: what the reader "
-        "may see of it (the budget lines for the applicant, staff and committee).",
-    )
-    def pdf(self, request, pk=None):
-        proposal = self.get_object()
-        full = export_documents.proposal_queryset().get(pk=proposal.pk)
-        document = export_documents.proposal_document(
-            request.user, full, fallback_language=exports_api.request_language(request)
-        )
-        return exports_api.pdf_response(
-            request, kind=ExportKind.PROPOSAL, object_id=proposal.pk, document=document
-        )
-
-    @exports_api.pdf_action(
-        "The committee dossier (confidential): proposal, budget, declarations and "
-        "recusals, score summary, reviews, community comments and decision. Staff "
-        "and committee members who declared no conflict and are not recused.",
-        url_path="dossier-pdf",
-    )
-    def dossier_pdf(self, request, pk=None):
-        proposal = self.get_object()
-        if not export_permissions.can_export_dossier(request.user, proposal):
-            raise PermissionDenied(
-                _(
-                    "Only staff and committee members who declared no conflict for "
-                    "this proposal can export its dossier."
-                )
-            )
-        full = export_documents.proposal_queryset().get(pk=proposal.pk)
-        document = export_documents.dossier_document(
-            request.user, full, exports_api.request_language(request)
-        )
-        return exports_api.pdf_response(
-            request, kind=ExportKind.DOSSIER, object_id=proposal.pk, document=document
-        )
-
-    @extend_schema(responses=reviews_api.ReviewSerializer(many=True))
+    @extend_schema(responses=ReviewSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def reviews(self, request, pk=None):
         """The reviews of this proposal that the reader may see."""
         proposal = self.get_object()
-        queryset = permissions.visible_reviews(
-            request.user,
-            Review.objects.filter(proposal=proposal)
-            .select_related("reviewer", "proposal__round")
-            .prefetch_related("scores"),
+        queryset = reviews_queryset(
+            request.user, Review.objects.filter(proposal=proposal)
         )
         context = {
             **self.get_serializer_context(),
-            "committee_ids": committee.committee_ids_for(request.user),
+            "committee_ids": readers.committee_proposal_ids(
+                request.user, Proposal.objects.filter(pk=proposal.pk)
+            ),
         }
-        return Response(
-            reviews_api.ReviewSerializer(queryset, many=True, context=context).data
-        )
+        return Response(ReviewSerializer(queryset, many=True, context=context).data)
 
-    @extend_schema(responses=reviews_api.RecusalRecordSerializer(many=True))
+    @extend_schema(responses=decisions_api.RecusalRecordSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def recusals(self, request, pk=None):
         """Who is recused from this proposal, and why (staff and the committee)."""
         proposal = self.get_object()
         if not permissions.has_committee_access(request.user, proposal):
             raise PermissionDenied
-        data = committee.recusal_record(request.user, proposal)
-        return Response(reviews_api.RecusalRecordSerializer(data, many=True).data)
+        data = committee.recused_members(request.user, proposal)
+        return Response(decisions_api.RecusalRecordSerializer(data, many=True).data)
 
     @extend_schema(
-        methods=["GET"], request=None, responses=reviews_api.DecisionSerializer
+        methods=["GET"], request=None, responses=decisions_api.DecisionSerializer
     )
     @extend_schema(
         methods=["POST"],
-        request=reviews_api.DecisionInputSerializer,
-        responses=reviews_api.DecisionSerializer,
+        request=decisions_api.DecisionInputSerializer,
+        responses=decisions_api.DecisionSerializer,
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def decision(self, request, pk=None):
@@ -304,7 +245,7 @@ class ProposalViewSet(
         if request.method == "POST":
             if not permissions.can_manage_reviews(request.user):
                 raise PermissionDenied
-            body = reviews_api.DecisionInputSerializer(data=request.data)
+            body = decisions_api.DecisionInputSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             data = dict(body.validated_data)
             reason = pop_reason(data)
@@ -320,17 +261,21 @@ class ProposalViewSet(
                 {"member": people[v["member"]], "choice": v["choice"]}
                 for v in data["votes"]
             ]
-            decision = review_services.decision_record(
+            decisions.decision_record(
                 actor=request.user, proposal=proposal, reason=reason, **data
             )
-        else:
-            decision = Decision.objects.filter(proposal=proposal).first()
-            if decision is None or not permissions.can_view_decision(
-                request.user, proposal
-            ):
-                raise NotFound
+        if not permissions.can_view_decision(request.user, proposal):
+            raise NotFound
+        decision = (
+            Decision.objects.filter(proposal=proposal)
+            .select_related("proposal__round")
+            .prefetch_related("votes__member")
+            .first()
+        )
+        if decision is None:
+            raise NotFound
         return Response(
-            reviews_api.DecisionSerializer(
+            decisions_api.DecisionSerializer(
                 decision, context=self.get_serializer_context()
             ).data
         )
@@ -368,7 +313,7 @@ class ProposalViewSet(
 
 
 class GrantReportViewSet(
-    exports_api.PDFActionMixin,
+    ReportActionsMixin,
     HistoryMixin,
     ServiceViewSetMixin,
     mixins.ListModelMixin,
@@ -385,6 +330,9 @@ class GrantReportViewSet(
     ordering = ["due_date", "id"]
     service_object_name = "report"
     update_service = staticmethod(reports.grant_report_update)
+    submit_service = staticmethod(reports.grant_report_submit)
+    accept_service = staticmethod(reports.grant_report_accept)
+    send_back_service = staticmethod(reports.grant_report_send_back)
     history_permission = staticmethod(permissions.can_view_grant_report)
 
     def get_queryset(self):
@@ -399,48 +347,12 @@ class GrantReportViewSet(
         )
         return permissions.visible_grant_reports(self.request.user, queryset)
 
-    @exports_api.pdf_action(
-        "The report as a PDF: targets against actuals, spending against the budget "
-        "with variances, and the narrative. Staff and the grantee's members.",
-    )
-    def pdf(self, request, pk=None):
-        report = self.get_object()
-        full = export_documents.report_queryset().get(pk=report.pk)
-        document = export_documents.report_document(
-            request.user, full, exports_api.request_language(request)
-        )
-        return exports_api.pdf_response(
-            request,
-            kind=ExportKind.GRANT_REPORT,
-            object_id=report.pk,
-            document=document,
-        )
-
     def get_history_querysets(self, report):
         return [
             report.history.all(),
             MetricResult.history.filter(report_id=report.pk),
             SpendingLine.history.filter(report_id=report.pk),
         ]
-
-    @extend_schema(request=ActionSerializer, responses=GrantReportSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self.run_service_action(request, reports.grant_report_submit)
-
-    @extend_schema(request=ActionSerializer, responses=GrantReportSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        return self.run_service_action(request, reports.grant_report_accept)
-
-    @extend_schema(
-        request=RequiredReasonActionSerializer, responses=GrantReportSerializer
-    )
-    @action(detail=True, methods=["post"], url_path="send-back")
-    def send_back(self, request, pk=None):
-        return self.run_service_action(
-            request, reports.grant_report_send_back, RequiredReasonActionSerializer
-        )
 
 
 class InterestDeclarationViewSet(

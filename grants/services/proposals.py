@@ -15,11 +15,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from affiliates.choices import AffiliateStatus
+from affiliates.choices import AffiliateStatus, ComplianceStatus
 from affiliates.models import Affiliate, AffiliateReport
-from portal.audit import delete_audited, save_audited
+from portal.audit import delete_audited, require_reason, save_audited
 from portal.dates import add_months
-from portal.transitions import Transition, check_transition, transition_table
+from portal.transitions import (
+    Transition,
+    allowed_transitions,
+    check_transition,
+    transition_table,
+)
 
 from .. import permissions
 from ..choices import GrantReportKind, GrantReportStatus, ProposalStatus
@@ -60,9 +65,8 @@ def allowed_proposal_actions(user, proposal) -> list[str]:
     """The transitions this user may take now (for clients to show buttons)."""
     return [
         name
-        for name, t in PROPOSAL_TRANSITIONS.items()
-        if proposal.status in t.sources
-        and permissions.can_transition_proposal(user, proposal, name)
+        for name in allowed_transitions(PROPOSAL_TRANSITIONS, proposal)
+        if permissions.can_transition_proposal(user, proposal, name)
     ]
 
 
@@ -229,7 +233,7 @@ def _check_good_standing(affiliate: Affiliate, today: datetime.date) -> None:
                 }
             }
         )
-    if affiliate.compliance_as_of(today) != "past_due":
+    if affiliate.compliance_as_of(today) != ComplianceStatus.PAST_DUE:
         return
     report = AffiliateReport.objects.overdue(today).filter(affiliate=affiliate).first()
     raise ValidationError(
@@ -318,23 +322,28 @@ proposal_start_eligibility_check = _simple_transition(
 proposal_start_community_review = _simple_transition(
     "start_community_review", "Staff open the public comment period."
 )
-proposal_start_committee_review = _simple_transition(
-    "start_committee_review", "Staff hand the proposal to the committee for scoring."
-)
+
+
+@transaction.atomic
+def proposal_start_committee_review(*, actor, proposal: Proposal, reason: str = ""):
+    """Staff hand the proposal to the committee for scoring (the round's rubric is
+    frozen now if it was not already)."""
+    from .programs import round_freeze_rubric
+
+    proposal, target = _begin(actor, proposal, "start_committee_review")
+    round_freeze_rubric(actor=actor, round_=proposal.round, reason=reason)
+    return _finish(actor, proposal, target, reason)
+
+
 proposal_start_reporting = _simple_transition(
     "start_reporting", "Staff mark a funded grant as in its reporting phase."
 )
 
 
-def _require_reason(reason: str, message: str) -> None:
-    if not (reason or "").strip():
-        raise ValidationError({"change_reason": message})
-
-
 @transaction.atomic
 def proposal_send_back(*, actor, proposal: Proposal, reason: str) -> Proposal:
     """Staff return the proposal to the applicant as a draft, saying what to revise."""
-    _require_reason(reason, _("Tell the applicant what to revise."))
+    require_reason(reason, _("Tell the applicant what to revise."))
     proposal, target = _begin(actor, proposal, "send_back")
     return _finish(actor, proposal, target, reason)
 
@@ -408,7 +417,7 @@ def proposal_approve_with_conditions(
 
 @transaction.atomic
 def proposal_decline(*, actor, proposal: Proposal, reason: str) -> Proposal:
-    _require_reason(reason, _("Give the applicant the reason for the decision."))
+    require_reason(reason, _("Give the applicant the reason for the decision."))
     proposal, target = _begin(actor, proposal, "decline")
     proposal.decided_at = timezone.now()
     return _finish(actor, proposal, target, reason)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import save_audited
+from portal.report_review import ACCEPT, SEND_BACK, report_review
 from portal.transitions import Transition, check_transition, transition_table
 
 from .. import permissions
@@ -162,24 +163,25 @@ def grant_report_submit(*, actor, report: GrantReport, reason: str = "") -> Gran
 
 @transaction.atomic
 def grant_report_accept(*, actor, report: GrantReport, reason: str = "") -> GrantReport:
-    report = _locked(report)
-    if not permissions.can_review_grant_report(actor, report):
-        raise PermissionDenied
-    report.status = check_transition(GRANT_REPORT_TRANSITIONS, "accept", report)
-    report.reviewed_at = timezone.now()
-    report.review_comment = reason
-    return save_audited(report, actor=actor, reason=reason)
+    """Staff accept a submitted report."""
+    return report_review(
+        actor=actor,
+        report=report,
+        step=ACCEPT,
+        table=GRANT_REPORT_TRANSITIONS,
+        may_review=permissions.can_review_grant_report,
+        reason=reason,
+    )
 
 
 @transaction.atomic
 def grant_report_send_back(*, actor, report: GrantReport, reason: str) -> GrantReport:
     """Staff mark the report incomplete, saying what is missing."""
-    report = _locked(report)
-    if not permissions.can_review_grant_report(actor, report):
-        raise PermissionDenied
-    if not (reason or "").strip():
-        raise ValidationError({"change_reason": _("Say what the report is missing.")})
-    report.status = check_transition(GRANT_REPORT_TRANSITIONS, "send_back", report)
-    report.reviewed_at = timezone.now()
-    report.review_comment = reason
-    return save_audited(report, actor=actor, reason=reason)
+    return report_review(
+        actor=actor,
+        report=report,
+        step=SEND_BACK,
+        table=GRANT_REPORT_TRANSITIONS,
+        may_review=permissions.can_review_grant_report,
+        reason=reason,
+    )

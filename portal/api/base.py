@@ -25,10 +25,38 @@ class ActionSerializer(serializers.Serializer):
 
 
 class RequiredReasonActionSerializer(serializers.Serializer):
-    """Body of a state-change action whose reason is shown to the other side."""
+    """Body of a state-change action whose reason is shown to the other side. The
+    service refuses a missing reason (portal.audit.require_reason), with a message
+    that says what the other side needs to read."""
 
-    change_reason = ChangeReasonField(required=True, allow_blank=False)
+    change_reason = ChangeReasonField()
+    required_by_service = ("change_reason",)
 
 
 def pop_reason(validated_data: dict) -> str:
     return validated_data.pop("change_reason", "") or ""
+
+
+class ReaderFieldsMixin:
+    """Leaves out of each object the fields the reader rules withhold from the reader.
+
+    A serializer names the fields it may leave out in `omittable_fields` (they become
+    optional in the schema) and asks the app's reader module in `omitted_fields`;
+    it decides nothing itself. Per object, so a list that mixes one's own affiliate
+    with others shows each only what its reader may see.
+    """
+
+    omittable_fields: frozenset[str] = frozenset()
+
+    def omitted_fields(self, user, obj) -> frozenset[str]:
+        raise NotImplementedError
+
+    @property
+    def reader(self):
+        return getattr(self.context.get("request"), "user", None)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in self.omitted_fields(self.reader, instance):
+            data.pop(name, None)
+        return data

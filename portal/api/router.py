@@ -9,15 +9,15 @@ from affiliates.api.views import (
     MembershipViewSet,
 )
 from cms.api import MyStoryViewSet, StoryViewSet
-from exports.api import ExportViewSet
-from grants.api.reviews import (
+from exports.api import ROUTES as EXPORT_ROUTES
+from grants.api.comments import CommentViewSet
+from grants.api.committees import (
     AssignmentViewSet,
-    CommentViewSet,
     CommitteeMemberViewSet,
     CommitteeViewSet,
     RecusalViewSet,
-    ReviewViewSet,
 )
+from grants.api.reviews import ReviewViewSet
 from grants.api.views import (
     FundProgramViewSet,
     GrantReportViewSet,
@@ -64,4 +64,6 @@ router.register("reviews", ReviewViewSet, basename="review")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("stories", StoryViewSet, basename="story")
 router.register("my-stories", MyStoryViewSet, basename="my-story")
-router.register("jobs", ExportViewSet, basename="job")
+# PDF actions beside the resources they export, and the export jobs.
+for prefix, viewset, basename in EXPORT_ROUTES:
+    router.register(prefix, viewset, basename=basename)

@@ -8,15 +8,18 @@ def only_public_api(endpoints):
 
 
 class PortalAutoSchema(AutoSchema):
-    """Fields a serializer leaves out for some readers are optional in responses."""
+    """Fields a serializer leaves out for some readers are optional in responses;
+    fields a service requires (`required_by_service`) are required in requests, so
+    the schema tells what the service will check."""
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
-        private = set(getattr(serializer, "private_fields", ())) | set(
-            getattr(serializer, "sometimes_omitted", ())
-        )
+        private = set(getattr(serializer, "omittable_fields", ()))
         if direction == "response" and private and "required" in schema:
             schema["required"] = [n for n in schema["required"] if n not in private]
             if not schema["required"]:
                 del schema["required"]
+        needed = list(getattr(serializer, "required_by_service", ()))
+        if direction == "request" and needed:
+            schema["required"] = sorted(set(schema.get("required", [])) | set(needed))
         return schema

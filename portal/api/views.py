@@ -1,8 +1,10 @@
 """Shared ViewSet plumbing: thin views that hand every write to a service."""
 
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .base import ActionSerializer, pop_reason
+from .base import ActionSerializer, RequiredReasonActionSerializer, pop_reason
 
 
 class ServiceViewSetMixin:
@@ -50,3 +52,32 @@ class ServiceViewSetMixin:
     def refetch(self, obj):
         """Reload through the scoped queryset so annotations and prefetches apply."""
         return self.get_queryset().filter(pk=obj.pk).first() or obj
+
+
+class ReportActionsMixin:
+    """`submit/`, `accept/` and `send-back/` for a report resource: grant reports and
+    annual reports take the same steps (see portal.report_review)."""
+
+    submit_service = None
+    accept_service = None
+    send_back_service = None
+
+    @extend_schema(request=ActionSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """The affiliate's admin submits the complete report to staff."""
+        return self.run_service_action(request, self.submit_service)
+
+    @extend_schema(request=ActionSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Staff accept the submitted report."""
+        return self.run_service_action(request, self.accept_service)
+
+    @extend_schema(request=RequiredReasonActionSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """Staff send the report back, saying what is missing."""
+        return self.run_service_action(
+            request, self.send_back_service, RequiredReasonActionSerializer
+        )

@@ -64,7 +64,7 @@ def test_packet_download_refused_after_a_comment_in_it_was_hidden(world, outside
     """A stored packet is re-checked at each download for access to each proposal,
     not for what the reader may now see in it: a doxxing comment staff hid after the
     build is still served, in full, from the stored file."""
-    from grants.services import reviews as review_services
+    from grants.services import comments as comment_services
 
     member = world.reviewers[0]
     world.prepare(member)
@@ -75,7 +75,7 @@ def test_packet_download_refused_after_a_comment_in_it_was_hidden(world, outside
     )
     job = build(member, world.round)
     assert download(member, job).has("DOXX")
-    review_services.comment_hide(actor=world.staff, comment=comment, reason="Abuse")
+    comment_services.comment_hide(actor=world.staff, comment=comment, reason="Abuse")
     comment.refresh_from_db()
     assert comment.is_hidden
     # The JSON API and a fresh dossier no longer show it ...

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from grants.choices import ProposalStatus
 from grants.models import Committee, CommitteeMember, ProposalDeclaration
+from grants.services import committees as committee_services
 from grants.services import reviews as review_services
 from tests.factories import (
     ProposalFactory,
@@ -77,7 +78,7 @@ class ReviewWorld:
             explanation="Cousin" if conflict else "",
         )
         if not conflict:
-            review_services.assignment_create(
+            committee_services.assignment_create(
                 actor=self.staff, proposal=proposal, reviewer=reviewer
             )
 

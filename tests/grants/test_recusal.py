@@ -33,9 +33,9 @@ def _recuse_by_yearly_interest(world, user, affiliate):
 
 
 def _recuse_by_staff(world, user, affiliate):
-    from grants.services import reviews
+    from grants.services import committees
 
-    reviews.recusal_record(
+    committees.recusal_create(
         actor=world.staff,
         proposal=world.proposal,
         user=user,
@@ -128,7 +128,7 @@ def test_recused_reviewer_learns_nothing(api, world, scored, staff):
     assert SECRET not in json.dumps(ranking)
 
     # Decided: still no tally, votes or committee data for the recused member.
-    from grants.services import reviews as svc
+    from grants.services import decisions as svc
 
     voters = world.reviewers[:3]
     for voter in voters[2:]:
@@ -160,7 +160,7 @@ def test_recused_member_appears_as_recused_in_the_record(api, world, scored, sta
 def test_recused_votes_are_refused(world, scored, staff):
     from django.core.exceptions import ValidationError
 
-    from grants.services import reviews as svc
+    from grants.services import decisions as svc
 
     recused, _ = scored
     voters = [*world.reviewers[:2], recused]

@@ -176,7 +176,7 @@ def test_a_member_who_left_the_committee_cannot_score(api, world):
 def test_declined_proposal_stays_open_to_the_committee(api, scored, staff):
     voters = scored.reviewers[:3]
     scored.prepare(voters[2])
-    from grants.services import reviews as svc
+    from grants.services import decisions as svc
 
     svc.decision_record(
         actor=staff,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from grants.models import Review, Score
+from grants.services import committees as committee_services
 from grants.services import reviews as review_services
 
 URL = "/api/v1/reviews/"
@@ -174,7 +175,7 @@ def test_blind_round_hides_reviewers_from_each_other_and_applicant_from_them(
 def test_recused_reviewer_cannot_score_even_if_assigned_before(world, staff):
     reviewer = world.reviewers[0]
     world.prepare(reviewer)
-    review_services.recusal_record(
+    committee_services.recusal_create(
         actor=staff,
         proposal=world.proposal,
         user=reviewer,

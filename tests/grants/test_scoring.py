@@ -74,7 +74,7 @@ def test_weighted_total_is_the_weighted_mean_of_means(world, affiliate_b, review
 @PROPERTY
 @given(reviews=reviews_strategy, noise=reviews_strategy)
 def test_recused_and_draft_reviews_never_count(world, affiliate_b, reviews, noise):
-    from grants.services import reviews as svc
+    from grants.services import committees as svc
 
     proposal = world.new_proposal(affiliate_b)
     for person, values in zip(
@@ -88,7 +88,7 @@ def test_recused_and_draft_reviews_never_count(world, affiliate_b, reviews, nois
             world.review(person, list(values), proposal=proposal, submit=False)
         else:
             world.review(person, list(values), proposal=proposal)
-            svc.recusal_record(
+            svc.recusal_create(
                 actor=world.staff,
                 proposal=proposal,
                 user=person,

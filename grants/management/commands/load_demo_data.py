@@ -548,6 +548,7 @@ class Command(BaseCommand):
             self.open_rounds[spec["slug"]] = save_audited(
                 Round(
                     program=program,
+                    rubric=rubric,
                     name=f"{self.today.year} round {2 if self.today.month > 6 else 1}",
                     opens_on=opens,
                     closes_on=opens + 45 * DAY,
@@ -740,9 +741,10 @@ class Command(BaseCommand):
     def load_reviews(self):
         """A committee for the Rapid Fund round; the Chinese proposal is being scored."""
         from grants.models import Proposal
+        from grants.services import committees as committee_services
         from grants.services import reviews as review_services
 
-        committee = review_services.committee_create(
+        committee = committee_services.committee_create(
             actor=self.staff,
             name="Rapid Fund committee",
             quorum=3,
@@ -750,14 +752,13 @@ class Command(BaseCommand):
         )
         people = [self.people[name] for name in ("reviewer", "amir", "sofia")]
         for person in people:
-            review_services.committee_member_add(
+            committee_services.committee_member_add(
                 actor=self.staff, committee=committee, user=person, is_voting=True
             )
         round_ = self.open_rounds["rapid-fund"]
         round_.committee = committee
-        round_.rubric = round_.program.current_rubric
         round_.min_reviews = 2
-        save_audited(round_, actor=self.staff, reason="Committee and rubric set")
+        save_audited(round_, actor=self.staff, reason="Committee appointed")
         proposal = Proposal.objects.get(title="马来西亚华文地方志编辑松")
         criteria = list(round_.rubric.criteria.all())
         marks = {"reviewer": [5, 4, 4, 5], "amir": [4, 3, 5, 4], "sofia": [3, 3, 2, 4]}
@@ -766,7 +767,7 @@ class Command(BaseCommand):
                 coi.proposal_declaration_create(
                     actor=person, proposal=proposal, has_conflict=False
                 )
-            review_services.assignment_create(
+            committee_services.assignment_create(
                 actor=self.staff, proposal=proposal, reviewer=person
             )
             review = review_services.review_create(
