@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.dates import add_months, clamped_date
+from portal.report_review import ReviewedReport
 from portal.validators import (
     validate_country_code,
     validate_currency_code,
@@ -271,7 +272,7 @@ class AffiliateReportQuerySet(models.QuerySet):
         )
 
 
-class AffiliateReport(models.Model):
+class AffiliateReport(ReviewedReport):
     """An annual activity or financial report for one fiscal year."""
 
     affiliate = models.ForeignKey(
@@ -313,17 +314,6 @@ class AffiliateReport(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("comment from staff"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
     objects = AffiliateReportQuerySet.as_manager()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import save_audited
-from portal.report_review import ACCEPT, SEND_BACK, report_review
+from portal.report_review import ACCEPT, SEND_BACK, report_review, report_submit
 from portal.transitions import Transition, check_transition, transition_table
 
 from . import permissions
@@ -295,15 +295,14 @@ def _check_report_complete(report: AffiliateReport) -> None:
 @transaction.atomic
 def affiliate_report_submit(*, actor, report: AffiliateReport, reason: str = ""):
     """An affiliate admin submits a complete report to staff."""
-    report = _locked_report(report)
-    if not permissions.can_submit_affiliate_report(actor, report):
-        raise PermissionDenied
-    target = check_transition(AFFILIATE_REPORT_TRANSITIONS, "submit", report)
-    _check_report_complete(report)
-    report.status = target
-    report.submitted_at = timezone.now()
-    report.submitted_by = actor
-    return save_audited(report, actor=actor, reason=reason)
+    return report_submit(
+        actor=actor,
+        report=report,
+        table=AFFILIATE_REPORT_TRANSITIONS,
+        may_submit=permissions.can_submit_affiliate_report,
+        check_complete=_check_report_complete,
+        reason=reason,
+    )
 
 
 @transaction.atomic

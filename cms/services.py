@@ -3,10 +3,12 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from wagtail.models import Locale
+from wagtail.log_actions import log
+from wagtail.models import Locale, PageLogEntry
 
 from . import permissions
 from .models import LearningStoryIndexPage, LearningStoryPage
+from .wagtail_hooks import STORY_DRAFT_SAVED
 
 EDITABLE = (
     "title",
@@ -23,6 +25,20 @@ EDITABLE = (
 def _clean_body(story):
     block = story.body.stream_block
     block.clean(story.body)  # raises StreamBlockValidationError with per-block errors
+
+
+def _save_draft(story, actor, reason: str) -> None:
+    """A new revision, logged with who saved it and why (shown as the comment in the
+    page's history in the Wagtail admin)."""
+    revision = story.save_revision(user=actor, log_action=False)
+    log(
+        instance=story,
+        action=STORY_DRAFT_SAVED,
+        user=actor,
+        revision=revision,
+        content_changed=True,
+        data={"comment": reason} if reason else {},
+    )
 
 
 def _apply(story, fields, themes):
@@ -59,7 +75,7 @@ def story_create(*, actor, affiliate, locale: str, themes=None, reason="", **fie
     if themes:
         story.themes.set(themes)
     story.authors.add(actor)
-    story.save_revision(user=actor, log_action=True)
+    _save_draft(story, actor, reason)
     return story
 
 
@@ -83,7 +99,7 @@ def story_update(*, actor, story, themes=None, reason="", **fields):
     story = story.get_latest_revision_as_object()
     _apply(story, fields, themes)
     story.authors.add(actor)
-    story.save_revision(user=actor, log_action=True)
+    _save_draft(story, actor, reason)
     return story
 
 
@@ -98,9 +114,17 @@ def story_submit(*, actor, story, reason=""):
         raise ValidationError(
             {"summary": _("A story needs a summary before it is published.")}
         )
+    last_entry = PageLogEntry.objects.order_by("-pk").values_list("pk", flat=True)
+    before = last_entry.first() or 0
     state = story.current_workflow_state
     if state is not None and state.status == state.STATUS_NEEDS_CHANGES:
         state.resume(actor)
     else:
         story.get_workflow().start(story, actor)
+    if reason:
+        # Wagtail's workflow logs the step without a comment: add the reason to the
+        # entries this step wrote.
+        for entry in PageLogEntry.objects.filter(page=story, user=actor, pk__gt=before):
+            entry.data = {**(entry.data or {}), "comment": reason}
+            entry.save(update_fields=["data"])
     return story

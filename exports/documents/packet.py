@@ -4,7 +4,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grants.choices import WithheldReason
-
 from portal.users import display_name
 
 from ..rendering import direction

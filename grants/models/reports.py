@@ -6,11 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.report_review import ReviewedReport
+
 from ..choices import GrantReportKind, GrantReportStatus
 from .proposals import BudgetLine, Proposal, TargetMetric
 
 
-class GrantReport(models.Model):
+class GrantReport(ReviewedReport):
     """An interim, yearly or final report on a funded grant."""
 
     proposal = models.ForeignKey(
@@ -26,17 +28,6 @@ class GrantReport(models.Model):
     )
     narrative = models.TextField(_("what happened"), blank=True)
     learnings = models.TextField(_("what was learned"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("comment from staff"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 

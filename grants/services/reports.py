@@ -2,12 +2,11 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import save_audited
-from portal.report_review import ACCEPT, SEND_BACK, report_review
-from portal.transitions import Transition, check_transition, transition_table
+from portal.report_review import ACCEPT, SEND_BACK, report_review, report_submit
+from portal.transitions import Transition, transition_table
 
 from .. import permissions
 from ..choices import GrantReportStatus
@@ -49,26 +48,20 @@ def grant_report_update(
         setattr(report, name, value)
     if changed:
         save_audited(report, actor=actor, reason=reason)
-    proposal_id = report.proposal_id
-    if metric_results is not None:
-        _check_belongs(metric_results, "metric", proposal_id, "metric_results")
+    nested = [
+        ("metric_results", MetricResult, "metric", metric_results),
+        ("spending", SpendingLine, "budget_line", spending),
+    ]
+    for field_name, model, fk_name, items in nested:
+        if items is None:
+            continue
+        _check_belongs(items, fk_name, report.proposal_id, field_name)
         sync_children(
             parent_field="report",
             parent=report,
-            model=MetricResult,
-            items=_keyed(report.metric_results.all(), metric_results, "metric"),
-            field_name="metric_results",
-            actor=actor,
-            reason=reason,
-        )
-    if spending is not None:
-        _check_belongs(spending, "budget_line", proposal_id, "spending")
-        sync_children(
-            parent_field="report",
-            parent=report,
-            model=SpendingLine,
-            items=_keyed(report.spending.all(), spending, "budget_line"),
-            field_name="spending",
+            model=model,
+            items=_keyed(getattr(report, field_name).all(), items, fk_name),
+            field_name=field_name,
             actor=actor,
             reason=reason,
         )
@@ -150,15 +143,14 @@ def _check_complete(report: GrantReport) -> None:
 @transaction.atomic
 def grant_report_submit(*, actor, report: GrantReport, reason: str = "") -> GrantReport:
     """An affiliate admin submits a complete report."""
-    report = _locked(report)
-    if not permissions.can_submit_grant_report(actor, report):
-        raise PermissionDenied
-    target = check_transition(GRANT_REPORT_TRANSITIONS, "submit", report)
-    _check_complete(report)
-    report.status = target
-    report.submitted_at = timezone.now()
-    report.submitted_by = actor
-    return save_audited(report, actor=actor, reason=reason)
+    return report_submit(
+        actor=actor,
+        report=report,
+        table=GRANT_REPORT_TRANSITIONS,
+        may_submit=permissions.can_submit_grant_report,
+        check_complete=_check_complete,
+        reason=reason,
+    )
 
 
 @transaction.atomic

@@ -1,46 +1,28 @@
-"""Turns domain errors from services into API responses.
+"""Turns domain errors from services into API responses (see portal/errors.py).
 
 - Django `ValidationError` (from `full_clean()` in services) → 400 with field errors;
 - `TransitionNotAllowed` → 409 Conflict;
-- the rest is DRF's own handling (403, 404, 401, DRF validation errors).
+- Django `PermissionDenied` → 403, with the service's message when it gave one;
+- the rest is DRF's own handling (404, 401, DRF validation errors).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
-from portal.exceptions import TransitionNotAllowed
-
-
-def validation_error_detail(exc: DjangoValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        detail = {}
-        for field, errors in exc.message_dict.items():
-            key = (
-                api_settings.NON_FIELD_ERRORS_KEY
-                if field == NON_FIELD_ERRORS
-                else field
-            )
-            detail[key] = list(errors)
-        return detail
-    return {api_settings.NON_FIELD_ERRORS_KEY: list(exc.messages)}
+from portal.errors import answer_for, roll_back
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError | TransitionNotAllowed):
-        # The request is answered, not crashed: undo its writes explicitly.
-        set_rollback()
-    if isinstance(exc, DjangoValidationError):
-        return Response(
-            validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST
-        )
-    if isinstance(exc, TransitionNotAllowed):
-        return Response(
-            {"detail": str(exc.message), "code": "transition_not_allowed"},
-            status=status.HTTP_409_CONFLICT,
-        )
-    return drf_exception_handler(exc, context)
+    answer = answer_for(exc)
+    if answer is None:
+        return drf_exception_handler(exc, context)
+    roll_back()
+    if answer.status == 400:
+        data = {
+            (name or api_settings.NON_FIELD_ERRORS_KEY): messages
+            for name, messages in answer.messages.items()
+        }
+    else:
+        data = {"detail": " ".join(answer.summary), "code": answer.code}
+    return Response(data, status=answer.status)

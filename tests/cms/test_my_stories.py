@@ -137,3 +137,30 @@ def test_my_stories_list_costs_the_same_for_more_stories(
     large = count()
     assert large[1] == small[1] + 4
     assert large[0] == small[0]
+
+
+def test_every_story_write_keeps_its_reason_in_the_page_history(
+    api, board_member, member_a, affiliate_a
+):
+    from wagtail.models import PageLogEntry
+
+    client = api(member_a)
+    response = client.post(
+        URL,
+        draft(affiliate_a, change_reason="First draft after the meetup"),
+        format="json",
+    )
+    story_id = response.json()["id"]
+    client.patch(
+        f"{URL}{story_id}/",
+        {"summary": "Más claro.", "change_reason": "Clearer summary"},
+        format="json",
+    )
+    client.post(f"{URL}{story_id}/submit/", {"change_reason": "Ready for the board"})
+    comments = [
+        (entry.action, entry.comment)
+        for entry in PageLogEntry.objects.filter(page_id=story_id).order_by("pk")
+    ]
+    assert ("cms.story.draft_saved", "First draft after the meetup") in comments
+    assert ("cms.story.draft_saved", "Clearer summary") in comments
+    assert ("wagtail.workflow.start", "Ready for the board") in comments

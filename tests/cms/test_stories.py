@@ -251,3 +251,21 @@ def test_stories_api_list_costs_the_same_for_more_stories(client, indexes, affil
     large = count()
     assert large[1] == small[1] + 5
     assert large[0] == small[0]
+
+
+def test_every_story_page_advertises_its_locale_feed(client, indexes, affiliate_a):
+    make_story(indexes["zh-hans"], affiliate_a, title="线上编辑松的安全", slug="anquan")
+    page = client.get("/zh-hans/stories/anquan/").content.decode()
+    assert 'type="application/atom+xml"' in page
+    assert 'href="/zh-hans/stories/feed/"' in page
+    assert client.get("/zh-hans/stories/feed/").status_code == 200
+
+
+def test_story_urls_in_the_api_use_the_host_the_reader_asked(
+    client, indexes, affiliate_a, settings
+):
+    settings.ALLOWED_HOSTS = ["grants.example.org"]
+    make_story(indexes["en"], affiliate_a, title="English story", slug="english")
+    response = client.get("/api/v1/stories/", HTTP_HOST="grants.example.org")
+    urls = [story["url"] for story in response.json()["results"]]
+    assert urls == ["http://grants.example.org/stories/english/"]

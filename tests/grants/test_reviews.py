@@ -241,3 +241,13 @@ def test_criteria_are_shown_in_the_readers_language(api, world, outsider):
         .json()["rubric"]["criteria"]
     )
     assert rows[0]["name"] == "Impact"
+
+
+def test_the_api_says_why_a_member_who_is_not_assigned_cannot_score(api, world):
+    response = api(world.reviewers[0]).post(
+        "/api/v1/reviews/",
+        {"proposal": world.proposal.pk, "recommendation": "fund"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "You are not assigned to review this proposal."

@@ -1,4 +1,5 @@
-"""Edge cases found in review: each once answered 500, leaked or bypassed a rule."""
+"""Bad input is a field error (never a 500), hidden records look like missing ones,
+and what was submitted stays on record."""
 
 import pytest
 

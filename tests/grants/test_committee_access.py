@@ -1,4 +1,6 @@
-"""Ways around recusal and blind review found in review: each must stay shut."""
+"""Recusal lasts, blind rounds stay blind and committee data stays with the
+committee: stepping out of a conflict, filtering, replying or guessing ids reveals
+nothing."""
 
 import datetime
 
