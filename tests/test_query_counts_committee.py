@@ -66,12 +66,13 @@ def add_exports(user, n):
         )
 
 
-def constant(measure, grow, small=2, large=8):
+def constant(measure, grow, label, small=2, large=8):
     grow(small)
     before = measure()
     grow(large)
     after = measure()
     assert after == before, f"{before} queries, then {after} after adding rows"
+    print(f"QUERIES {label}: {after}")
 
 
 @pytest.mark.parametrize("reader", ["staff", "committee"])
@@ -86,13 +87,17 @@ def test_review_list_is_constant(api, world, reader):
             if not proposal.declarations.filter(user=member).exists():
                 world.prepare(member, proposal)
 
-    constant(lambda: queries(client, "/api/v1/reviews/"), grow)
+    constant(lambda: queries(client, "/api/v1/reviews/"), grow, f"reviews as {reader}")
 
 
 def test_ranking_is_constant(api, world):
     client = api(world.staff)
     url = f"/api/v1/rounds/{world.round.pk}/ranking/"
-    constant(lambda: queries(client, url), lambda n: add_scored_proposals(world, n))
+    constant(
+        lambda: queries(client, url),
+        lambda n: add_scored_proposals(world, n),
+        "rounds/{id}/ranking as staff",
+    )
 
 
 @pytest.mark.parametrize("blind", [False, True])
@@ -104,6 +109,7 @@ def test_comment_list_is_constant_with_replies(api, world, outsider, blind):
     constant(
         lambda: queries(client, "/api/v1/comments/"),
         lambda n: add_comments(world, outsider, n),
+        f"comments as committee member ({'blind' if blind else 'open'} round)",
     )
 
 
@@ -118,7 +124,7 @@ def test_assignment_list_is_constant(api, world):
                     actor=world.staff, proposal=proposal, reviewer=reviewer
                 )
 
-    constant(lambda: queries(client, "/api/v1/assignments/"), grow)
+    constant(lambda: queries(client, "/api/v1/assignments/"), grow, "assignments")
 
 
 def test_bulk_assignment_is_constant(api, world):
@@ -137,6 +143,7 @@ def test_bulk_assignment_is_constant(api, world):
     constant(
         measure,
         lambda n: [world.new_proposal(world.proposal.affiliate) for _ in range(n)],
+        "bulk assignment: recusals of every seat for every proposal",
     )
 
 
@@ -148,6 +155,7 @@ def test_recusal_list_and_record_are_constant(api, world):
             + queries(client, f"/api/v1/proposals/{world.proposal.pk}/recusals/")
         ),
         lambda n: add_recusals(world, n),
+        "recusals + proposals/{id}/recusals as staff",
     )
 
 
@@ -169,11 +177,15 @@ def test_decision_is_constant_in_the_number_of_voters(api, affiliate_a, staff):
         url = f"/api/v1/proposals/{world.proposal.pk}/decision/"
         return queries(api(staff), url)
 
-    assert measure_with(2) == measure_with(9)
+    few, many = measure_with(2), measure_with(9)
+    assert few == many
+    print(f"QUERIES proposals/{{id}}/decision as staff: {many}")
 
 
 def test_job_list_is_constant(api, staff, outsider):
     client = api(outsider)
     constant(
-        lambda: queries(client, "/api/v1/jobs/"), lambda n: add_exports(outsider, n)
+        lambda: queries(client, "/api/v1/jobs/"),
+        lambda n: add_exports(outsider, n),
+        "jobs",
     )
