@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 
 from portal.api.base import ActionSerializer, ChangeReasonField
 from portal.api.filters import PortalFilterSet
+from portal.api.versions import VersionedMixin
 from portal.api.views import ServiceViewSetMixin
 
 from . import permissions as story_permissions
@@ -83,7 +84,21 @@ class StoryFilter(PortalFilterSet):
         fields = ["locale", "original_language", "affiliate", "program", "region"]
 
 
-class StoryViewSet(viewsets.ReadOnlyModelViewSet):
+def story_version(story) -> str:
+    """A story's version: its latest revision and where it stands with the board."""
+    import hashlib
+
+    state = story.current_workflow_state
+    parts = [
+        story.latest_revision_id,
+        story.live_revision_id,
+        state.pk if state else None,
+        state.status if state else None,
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+class StoryViewSet(VersionedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = StorySerializer
     permission_classes = [permissions.AllowAny]
     filterset_class = StoryFilter
@@ -102,6 +117,9 @@ class StoryViewSet(viewsets.ReadOnlyModelViewSet):
             translations.setdefault(key, {})[code] = pk
         context["translations"] = translations
         return context
+
+    def record_version(self, story) -> str:
+        return story_version(story)
 
     def published(self):
         return story_permissions.visible_stories(
@@ -239,6 +257,9 @@ class MyStoryViewSet(
     def get_serializer_class(self):
         return MyStoryListSerializer if self.action == "list" else MyStorySerializer
 
+    def record_version(self, story) -> str:
+        return story_version(story)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data["locale"] = data.pop("locale")["language_code"]
@@ -246,6 +267,8 @@ class MyStoryViewSet(
         serializer.instance = services.story_create(
             actor=self.request.user, reason=reason, **data
         )
+        self.versioned_object = serializer.instance
+        self.returns_record()
 
     @extend_schema(request=ActionSerializer, responses=MyStorySerializer)
     @action(detail=True, methods=["post"])

@@ -1,6 +1,27 @@
 """drf-spectacular hooks: the schema documents our API only, not Wagtail's admin API."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.permissions import SAFE_METHODS
+
+from .versions import RECORD_ACTIONS, PreconditionFailed, VersionedMixin
+
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=["200", "201"],
+    description="The record's version; send it back in If-Match when you change it.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "The ETag you read. If the record changed since, the answer is 412 and "
+        "nothing changes. The portal's pages always send it."
+    ),
+)
 
 
 def only_public_api(endpoints):
@@ -10,7 +31,30 @@ def only_public_api(endpoints):
 class PortalAutoSchema(AutoSchema):
     """Fields a serializer leaves out for some readers are optional in responses;
     fields a service requires (`required_by_service`) are required in requests, so
-    the schema tells what the service will check."""
+    the schema tells what the service will check. Versioned records document their
+    ETag, If-Match and the 412 answer."""
+
+    def _versioned_detail(self) -> bool:
+        view = self.view
+        return isinstance(view, VersionedMixin) and "{id}" in self.path
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._versioned_detail():
+            action = getattr(self.view, "action", None)
+            if action in RECORD_ACTIONS or self.method == "POST":
+                parameters.append(ETAG)
+            if self.method not in SAFE_METHODS:
+                parameters.append(IF_MATCH)
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self._versioned_detail() and self.method not in SAFE_METHODS:
+            responses.setdefault(
+                "412", {"description": str(PreconditionFailed.default_detail)}
+            )
+        return responses
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -5,15 +5,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .base import ActionSerializer, RequiredReasonActionSerializer, pop_reason
+from .versions import VersionedMixin
 
 
-class ServiceViewSetMixin:
+class ServiceViewSetMixin(VersionedMixin):
     """Creates, updates and runs actions through services; views hold no logic.
 
     - `create_service(actor=, reason=, **fields)` makes a new object;
     - `update_service(actor=, <service_object_name>=obj, reason=, **fields)` edits one;
     - `run_service_action()` runs a state-change service for a POST action.
     The optional `change_reason` in the body becomes the reason in the audit history.
+    Records carry their version (`ETag`) and writes honour `If-Match` (versions.py).
     Services are set with `staticmethod(...)` so they are not bound to the view.
     """
 
@@ -26,6 +28,8 @@ class ServiceViewSetMixin:
         reason = pop_reason(data)
         obj = self.create_service(actor=self.request.user, reason=reason, **data)
         serializer.instance = self.refetch(obj)
+        self.versioned_object = obj
+        self.returns_record()
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -47,6 +51,7 @@ class ServiceViewSetMixin:
         result = service(
             actor=request.user, **{self.service_object_name: obj}, reason=reason, **data
         )
+        self.returns_record()
         return Response(self.get_serializer(self.refetch(result)).data)
 
     def refetch(self, obj):
