@@ -15,13 +15,13 @@ from . import permissions
 from .models import ApiToken, Profile, hash_token_key
 
 # Keys look like `gp_<43 characters>`: 256 random bits, recognisable in a leak scan.
-TOKEN_PREFIX = "gp_"
+TOKEN_PREFIX = "gp_"  # noqa: S105 (a label, not a secret)
 # How stale `last_used_at` may get before a request writes it again.
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
 
 def profile_for(user) -> Profile:
-    """The user's profile, created on first need (also by a signal on every new user)."""
+    """The user's profile, created on first need (a signal creates it too)."""
     try:
         return user.profile
     except Profile.DoesNotExist:

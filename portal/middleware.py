@@ -14,7 +14,7 @@ from functools import cache
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404, get_resolver, get_script_prefix
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -82,7 +82,7 @@ class PortalLocaleMiddleware(LocaleMiddleware):
                 and request.method in ("GET", "HEAD")
                 and not getattr(request, "htmx", False)
             ):
-                target = f"{request.get_script_prefix()}{language}{path}"
+                target = f"{get_script_prefix()}{language}{path}"
                 if query := request.META.get("QUERY_STRING"):
                     target += f"?{query}"
                 request._portal_language_redirect = True

@@ -290,6 +290,10 @@ LOGGING = {
     },
 }
 
+# `manage.py load_demo_data` (published passwords and two-factor secrets) refuses to
+# run where this is off, as in production.
+PORTAL_DEMO_DATA_ALLOWED = True
+
 # Grant rules that are policy rather than data.
 PORTAL_VARIANCE_EXPLANATION_THRESHOLD = env.float(
     "PORTAL_VARIANCE_EXPLANATION_THRESHOLD", default=0.10

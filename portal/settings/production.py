@@ -34,6 +34,7 @@ STORAGES = {
 # cache by default (`manage.py createcachetable` once), or any DJANGO_CACHE_URL.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="dbcache://portal_cache")}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+PORTAL_DEMO_DATA_ALLOWED = False
 
 LOGGING = {
     "version": 1,
