@@ -1,7 +1,12 @@
 """allauth hooks: sign-in lands in the person's own language; Wikimedia accounts do
 not bring their real name into the portal."""
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.urls import translate_url
@@ -30,6 +35,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             _remember_current_language(user)
         return user
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Signing in counts as authenticating recently: two-factor set-up right after
+        signing in (as staff and committee members are made to) does not ask for the
+        password again. Later than REAUTHENTICATION_TIMEOUT (5 minutes), it does."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = getattr(context, "request", None)
+        if not required or request is None:
+            return required
+        user = request.user
+        if not user.is_authenticated:
+            return required
+        records = get_authentication_records(request, user)
+        timeout = account_settings.REAUTHENTICATION_TIMEOUT
+        recent = bool(records) and time.time() - records[-1]["at"] < timeout
+        return not recent
 
     def get_login_redirect_url(self, request):
         url = super().get_login_redirect_url(request)
