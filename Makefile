@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres migrate demo worker lint check messages clean
+.PHONY: run test test-postgres migrate demo worker lint check messages clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+## Browser tests drive Debian's Chromium (Playwright's own browser downloads do not
+## work here); installed when missing if we are root.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y chromium || (apt-get update && apt-get install -y chromium)); \
+	  else \
+	    echo "Browser tests need $(CHROMIUM): run 'sudo apt-get install -y chromium'."; exit 1; \
+	  fi; \
+	fi
+
 ## Set everything up (virtualenv, packages, database, demo data) and run the portal.
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
@@ -25,11 +37,11 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py runserver $(HOST)
 
 ## Set up what the tests need and run the whole suite (DATABASE_URL picks the database).
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev chromium
 	$(BIN)/python -m pytest
 
 ## The same suite on the local PostgreSQL server.
-test-postgres: $(VENV)/.installed-dev
+test-postgres: $(VENV)/.installed-dev chromium
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal} $(BIN)/python -m pytest
 
 migrate: $(VENV)/.installed
@@ -50,5 +62,10 @@ check: $(VENV)/.installed-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+## Refresh the translation files after changing strings (then translate and compile).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache
+	rm -rf $(VENV) db.sqlite3 .pytest_cache artifacts

@@ -1,3 +1,4 @@
+from allauth.urls import build_provider_urlpatterns
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -10,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.feeds import StoriesFeed
 
+from . import views
 from .api.router import router
 
 api_patterns = [
@@ -30,10 +32,16 @@ api_patterns = [
 
 urlpatterns = [
     path("api/v1/", include(api_patterns)),
+    # One sign-in page for everyone, with two-factor: the admins' own go there.
+    path("admin/login/", views.admin_sign_in, {"admin_home": "/admin/"}),
     path("admin/", admin.site.urls),
+    path("cms-admin/login/", views.admin_sign_in, {"admin_home": "/cms-admin/"}),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    # OAuth providers (Wikimedia): their callback URL is registered with the
+    # provider, so it must not change with the language.
+    path("accounts/", include(build_provider_urlpatterns())),
 ]
 
 if settings.DEBUG:
@@ -44,6 +52,10 @@ if settings.DEBUG:
 # Pages per language: /es/…, /ar/…; English has no prefix. Wagtail comes last.
 urlpatterns += i18n_patterns(
     path("stories/feed/", StoriesFeed(), name="stories-feed"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

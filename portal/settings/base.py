@@ -23,6 +23,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # Our apps first so that their templates and translations win.
     "portal",
+    "accounts",
     "affiliates",
     "grants",
     "cms",
@@ -45,7 +46,6 @@ INSTALLED_APPS = [
     "taggit",
     # API and history
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -53,6 +53,12 @@ INSTALLED_APPS = [
     # Background tasks
     "django_tasks",
     "django_tasks_db",
+    # Sign-in, two-factor, Wikimedia accounts; partial page updates
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "django_htmx",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -60,17 +66,25 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Our field templates override Django's form templates (FORM_RENDERER below).
+    "django.forms",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language follows the signed-in user's profile, so authentication comes
+    # before it; it still runs before CommonMiddleware (slash redirects per prefix).
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "portal.errors.DomainErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -90,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.navigation.nav_items",
             ],
         },
     },
@@ -122,6 +137,9 @@ LANGUAGES = [
     ("ru", "Русский"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language picker's choice outlives the browser session (visitors too).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -135,6 +153,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 STATIC_URL = "static/"
+# The fonts bundled for PDFs double as web fonts (portal.css): /static/fonts/…
+STATICFILES_DIRS = [("fonts", BASE_DIR / "exports" / "fonts")]
 STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
@@ -143,6 +163,7 @@ MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 PRIVATE_ROOT = env("PORTAL_PRIVATE_ROOT", default=str(BASE_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production compresses and fingerprints (production.py); WhiteNoise serves them.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "exports": {
         "BACKEND": "exports.storage.PrivateStorage",
@@ -156,7 +177,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, named, revocable tokens (accounts.ApiToken): `Token <key>`.
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: the browsable API's forms list related rows; dev settings add it.
@@ -193,7 +215,85 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-LOGIN_URL = "/admin/login/"
+# Sign-in, sign-up and two-factor: django-allauth (README, "Accounts and sign-in").
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+# Until the signed-in home exists, people land on their account page.
+LOGIN_REDIRECT_URL = "accounts:overview"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_USERNAME_MIN_LENGTH = 3
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = env("PORTAL_EMAIL_SUBJECT_PREFIX", default="[Grants] ")
+# allauth's default rate limits stay on (ACCOUNT_RATE_LIMITS unset: e.g. 5 failed
+# sign-ins per account per 5 minutes, 30 sign-ins a minute per IP); they count in the
+# cache (see CACHES).
+# Wikimedia accounts need not have an e-mail address; one can be added later.
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("PORTAL_TOTP_ISSUER", default="Grants portal")
+# "Sign in with a Wikimedia account" only when the OAuth consumer is configured.
+MEDIAWIKI_CLIENT_ID = env("MEDIAWIKI_CLIENT_ID", default="")
+MEDIAWIKI_CLIENT_SECRET = env("MEDIAWIKI_CLIENT_SECRET", default="")
+SOCIALACCOUNT_PROVIDERS = {}
+if MEDIAWIKI_CLIENT_ID and MEDIAWIKI_CLIENT_SECRET:
+    INSTALLED_APPS.append("allauth.socialaccount.providers.mediawiki")
+    SOCIALACCOUNT_PROVIDERS["mediawiki"] = {
+        "APPS": [
+            {
+                "client_id": MEDIAWIKI_CLIENT_ID,
+                "secret": MEDIAWIKI_CLIENT_SECRET,
+                "settings": {},
+            }
+        ],
+        "REST_API": env(
+            "MEDIAWIKI_REST_API", default="https://meta.wikimedia.org/w/rest.php"
+        ),
+        "USER_AGENT": "grants-portal (allauth)",
+    }
+# The admin sites sign people in through allauth (two-factor included).
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+
+# Caches hold allauth's rate-limit counters and used TOTP codes; production needs
+# one shared by every app process (DJANGO_CACHE_URL, see production.py).
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+
+# Forms render through our field templates (portal/templates/components/forms/).
+FORM_RENDERER = "portal.forms.PortalFormRenderer"
+
+# Navigation: each entry returns the menu items one app adds for this request.
+PORTAL_NAVIGATION = [
+    "portal.navigation.public_items",
+    "accounts.navigation.items",
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # Failed sign-ins and refused two-factor set-ups (IP, time).
+        "portal.security": {"handlers": ["console"], "level": "INFO"},
+    },
+}
+
+# `manage.py load_demo_data` (published passwords and two-factor secrets) refuses to
+# run where this is off, as in production.
+PORTAL_DEMO_DATA_ALLOWED = True
 
 # Grant rules that are policy rather than data.
 PORTAL_VARIANCE_EXPLANATION_THRESHOLD = env.float(

@@ -16,3 +16,6 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Passkeys need a secure context: http://localhost:8000 works (127.0.0.1 does not,
+# WebAuthn refuses IP addresses as relying party).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -22,6 +22,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Static files: fingerprinted and compressed at collectstatic, served by WhiteNoise.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Rate limits and used TOTP codes must be shared by every app process: a database
+# cache by default (`manage.py createcachetable` once), or any DJANGO_CACHE_URL.
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="dbcache://portal_cache")}
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+PORTAL_DEMO_DATA_ALLOWED = False
 
 LOGGING = {
     "version": 1,

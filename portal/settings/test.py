@@ -19,3 +19,10 @@ STORAGES = {
         "OPTIONS": {"location": tempfile.mkdtemp(prefix="portal-private-")},
     },
 }
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# Browser tests sign in many times from 127.0.0.1; each test starts with an empty
+# cache (tests/browser/conftest.py), so allauth's real limits still apply within one.
+# WhiteNoise serves static files from the apps' folders (the live server of the
+# browser tests too); nothing needs collecting first.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

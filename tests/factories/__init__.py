@@ -203,3 +203,13 @@ class ProposalDeclarationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     proposal = factory.SubFactory(ProposalFactory, status=ProposalStatus.SUBMITTED)
     has_conflict = False
+
+
+def with_two_factor(user, secret: str | None = None):
+    """Give `user` an authenticator app (TOTP), as staff and committee members need
+    before they may open any page. Returns the secret (for pyotp)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = secret or generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret

@@ -9,6 +9,7 @@ from django.utils import timezone
 from grants.models import Review, Score
 from grants.services import committees as committee_services
 from grants.services import reviews as review_services
+from tests.factories import with_two_factor
 
 URL = "/api/v1/reviews/"
 
@@ -217,6 +218,7 @@ def test_admin_lists_review_records(client, world):
     root = get_user_model().objects.create_superuser(
         "root", "r@example.org", "pw-1234567"
     )
+    with_two_factor(root)  # required of staff before the admin opens
     client.force_login(root)
     for path in ["review", "score", "committee", "reviewerassignment", "decision"]:
         assert client.get(f"/admin/grants/{path}/").status_code == 200

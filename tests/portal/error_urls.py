@@ -5,6 +5,7 @@ from django.urls import path
 
 from affiliates.models import Affiliate
 from portal.exceptions import TransitionNotAllowed
+from portal.urls import urlpatterns as portal_urlpatterns
 
 
 def invalid(request):
@@ -20,8 +21,10 @@ def forbidden(request):
     raise PermissionDenied("Only the applicant can edit this draft.")
 
 
+# The portal's own URLs too: the error page's layout links to them.
 urlpatterns = [
     path("invalid/", invalid),
     path("conflict/", conflict),
     path("forbidden/", forbidden),
+    *portal_urlpatterns,
 ]

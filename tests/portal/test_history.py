@@ -5,7 +5,11 @@ from django.contrib.auth import get_user_model
 
 from grants.choices import ProposalStatus
 from grants.models import Proposal, ProposalDeclaration
-from tests.factories import ProposalDeclarationFactory, ProposalFactory
+from tests.factories import (
+    ProposalDeclarationFactory,
+    ProposalFactory,
+    with_two_factor,
+)
 
 
 def test_proposal_history_has_field_diffs_reasons_and_nested_lines(
@@ -113,9 +117,11 @@ def test_deleting_a_user_keeps_history_and_protects_declarations(
 
 @pytest.fixture
 def superuser(db):
-    return get_user_model().objects.create_superuser(
+    user = get_user_model().objects.create_superuser(
         "root", "root@example.org", "pw-for-tests-123"
     )
+    with_two_factor(user)  # required of staff before the admin opens
+    return user
 
 
 def _form_data(response):

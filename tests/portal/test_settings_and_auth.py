@@ -1,5 +1,6 @@
 """Settings from the environment, production safety, and both ways to authenticate."""
 
+import io
 import os
 import subprocess
 import sys
@@ -7,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +48,13 @@ def test_production_deploy_check_is_clean():
     assert "no issues" in result.stdout
 
 
-def test_token_authentication_works_and_drf_create_token_exists(db, member_a):
-    call_command("drf_create_token", member_a.username, verbosity=0)
-    token = Token.objects.get(user=member_a)
+def test_token_authentication_works_with_create_api_token(db, member_a):
+    out = io.StringIO()
+    call_command("create_api_token", member_a.username, "--name", "CI", stdout=out)
+    key = out.getvalue().strip()
     client = APIClient()
     assert client.get("/api/v1/reports/").status_code in {401, 403}
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/reports/").status_code == 200
 
 

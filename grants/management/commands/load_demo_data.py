@@ -7,11 +7,13 @@ reasons as real use. Running it twice changes nothing.
 import datetime
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from affiliates import services as affiliate_services
 from affiliates.choices import AffiliateReportKind, MembershipRole
@@ -23,6 +25,17 @@ from portal.audit import save_audited
 
 DEMO_PASSWORD = "portal-demo-2026"
 DAY = datetime.timedelta(days=1)
+
+# Two-factor secrets of the demo accounts that must use it (staff, committee, editorial
+# board). Public on purpose, development only: add them to an authenticator app, or
+# `python -c "import pyotp; print(pyotp.TOTP('<secret>').now())"`.
+DEMO_TOTP_SECRETS = {
+    "officer": "GZNUJSB7JFR3IOEWXBPFTCHKZV3Y2D24",
+    "editor": "OGX2QHYVYZKRBZT72MRV4YFWB4KE2FDJ",
+    "reviewer": "RNS6GCZT7DHQODEF3SORKLHPI3JSR3BL",
+    "amir": "6I2VQC2MJXYQQN56VKLASEXZ576HX7LJ",
+    "sofia": "6RLP5EZPZZDHIAXBY3F3GH7YGFA4EGVU",
+}
 
 PEOPLE = [
     # username, first name, last name, staff
@@ -418,6 +431,11 @@ class Command(BaseCommand):
     help = "Load the demo affiliates, people, programs, proposals and reports."
 
     def handle(self, *args, **options):
+        if not settings.PORTAL_DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "load_demo_data refuses to run under production settings: its "
+                "accounts have published passwords and two-factor secrets."
+            )
         if Affiliate.objects.filter(slug="altiplano").exists():
             self.stdout.write("Demo data is already loaded.")
             return
@@ -441,7 +459,12 @@ class Command(BaseCommand):
                 is_staff=is_staff,
                 is_superuser=is_staff,
             )
-            Token.objects.create(user=user)
+            # A verified address: demo people sign in at once.
+            EmailAddress.objects.create(
+                user=user, email=user.email, verified=True, primary=True
+            )
+            if username in DEMO_TOTP_SECRETS:
+                TOTP.activate(user, DEMO_TOTP_SECRETS[username])
             self.people[username] = user
         self.staff = self.people["officer"]
         self.load_affiliates()
@@ -830,8 +853,14 @@ class Command(BaseCommand):
         story_submit(actor=self.people["irina"], story=story)
 
     def summary(self) -> str:
+        secrets = "\n".join(
+            f"  {username:<9} {secret}"
+            for username, secret in DEMO_TOTP_SECRETS.items()
+        )
         return (
             f"Demo data loaded: {Affiliate.objects.count()} affiliates, "
             f"{proposals.Proposal.objects.count()} proposals. Every demo account's "
-            f"password is {DEMO_PASSWORD!r} (see README)."
+            f"password is {DEMO_PASSWORD!r} (see README).\n"
+            "Two-factor secrets (authenticator app, or pyotp.TOTP(secret).now()):\n"
+            f"{secrets}"
         )
