@@ -5,12 +5,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 
+from grants import permissions as grant_permissions
+from grants.models import Proposal
 from portal.api.base import ActionSerializer, ChangeReasonField
 from portal.api.filters import PortalFilterSet
 from portal.api.versions import VersionedMixin
 from portal.api.views import ServiceViewSetMixin
 
 from . import permissions as story_permissions
+from . import readers as story_readers
 from . import services
 from .models import LearningStoryPage
 
@@ -59,7 +62,8 @@ class StorySerializer(serializers.ModelSerializer):
         return [item.tag.name for item in story.tagged_items.all()]
 
     def get_authors(self, story) -> list[str]:
-        return story.author_names()
+        user = getattr(self.context.get("request"), "user", None)
+        return story_readers.story_author_names(user, story)
 
     def get_translations(self, story) -> dict[str, int]:
         """Other published languages of this story (from one query per request)."""
@@ -132,7 +136,7 @@ class StoryViewSet(VersionedMixin, viewsets.ReadOnlyModelViewSet):
         return (
             self.published()
             .select_related("locale", "affiliate", "program")
-            .prefetch_related("authors", "tagged_items__tag")
+            .prefetch_related("authors__profile", "tagged_items__tag")
         )
 
 
@@ -180,6 +184,10 @@ class MyStorySerializer(serializers.ModelSerializer):
         if isinstance(self.instance, LearningStoryPage):
             fields["affiliate"].read_only = True
             fields["locale"].read_only = True
+        # A story names only proposals its writer may see: others look absent.
+        fields["proposal"].queryset = grant_permissions.referable_proposals(
+            getattr(self.context.get("request"), "user", None), Proposal.objects.all()
+        )
         return fields
 
     def to_representation(self, story):

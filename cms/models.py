@@ -219,10 +219,12 @@ class LearningStoryPage(Page):
         )
         return super().save(*args, **kwargs)
 
-    def author_names(self) -> list[str]:
-        from portal.users import display_name
+    def get_context(self, request, *args, **kwargs):
+        from .readers import story_author_names
 
-        return [display_name(user) for user in self.authors.all()]
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = story_author_names(getattr(request, "user", None), self)
+        return context
 
     def translations(self):
         """Published versions of this story in other languages."""

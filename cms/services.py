@@ -45,6 +45,10 @@ def _apply(story, fields, themes):
     for name in EDITABLE:
         if name in fields:
             setattr(story, name, fields[name])
+    if story.proposal_id and story.proposal.affiliate_id != story.affiliate_id:
+        raise ValidationError(
+            {"proposal": _("Link a proposal of the story's own affiliate.")}
+        )
     try:
         _clean_body(story)
     except Exception as exc:  # Wagtail's block errors carry their own structure

@@ -303,7 +303,7 @@ class ExportSerializer(serializers.ModelSerializer):
 
 def exports_queryset(user):
     """The exports on record the reader may see, with their progress counted."""
-    queryset = Export.objects.select_related("requested_by").annotate(
+    queryset = Export.objects.select_related("requested_by__profile").annotate(
         parts_total=Count("parts"),
         parts_done=Count("parts", filter=~Q(parts__status=PartStatus.PENDING)),
     )

@@ -123,7 +123,7 @@ def recused_members(user, proposal, recused: set[int] | None = None) -> list[dic
             affiliate=proposal.affiliate_id, user_id__in=recused
         ).values_list("user_id", "is_board")
     )
-    users = get_user_model().objects.in_bulk(list(recused))
+    users = get_user_model().objects.select_related("profile").in_bulk(list(recused))
     show_names = readers.shows_people(user, proposal.round)
     result = []
     for uid in sorted(recused):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 
 from affiliates.permissions import is_staff
+from portal.users import display_name
 
 from . import permissions
 from .choices import ReaderLevel, WithheldReason
@@ -185,7 +186,11 @@ def decision_view(user, proposal) -> DecisionView:
 @dataclass(frozen=True)
 class CommentView:
     body_hidden: bool
+    # Replies of an applicant that a blind round hides: no author at all.
     author_hidden: bool
+    # A member of an applicant that hides its members, not named to this reader.
+    author_masked: bool
+    author_name: str
 
 
 COMMENT_OMITTABLE_FIELDS = frozenset({"author"})
@@ -193,7 +198,10 @@ COMMENT_OMITTABLE_FIELDS = frozenset({"author"})
 
 def comments_for_reader(user, queryset: QuerySet) -> QuerySet:
     """Visible comments, each annotated with `applicant_hidden` (the proposal's
-    applicant is hidden from this reader), so that replies cost no query each."""
+    applicant is hidden from this reader) and `author_in_applicant` (the author has
+    a membership record with the applicant), so that no row costs a query."""
+    from affiliates.models import Membership
+
     from .models import Proposal
 
     hidden = permissions.blind_to(
@@ -204,16 +212,38 @@ def comments_for_reader(user, queryset: QuerySet) -> QuerySet:
         if is_staff(user) or not (user and user.is_authenticated)
         else Exists(hidden)
     )
-    return permissions.visible_comments(user, queryset).annotate(applicant_hidden=flag)
+    in_applicant = Exists(
+        Membership.objects.filter(
+            user=OuterRef("author"), affiliate=OuterRef("proposal__affiliate")
+        )
+    )
+    return (
+        permissions.visible_comments(user, queryset)
+        .select_related("author__profile", "proposal__affiliate", "proposal__round")
+        .annotate(applicant_hidden=flag, author_in_applicant=in_applicant)
+    )
 
 
 def comment_view(user, comment) -> CommentView:
     """Hidden comments lose their text for everyone but staff (it stays in the
     history). Replies come from the applicant: anonymous in blind rounds."""
+    from affiliates.readers import masks_member, member_name
+
     hidden_applicant = getattr(comment, "applicant_hidden", None)
     if hidden_applicant is None:
         hidden_applicant = permissions.hides_applicant_from(user, comment.proposal)
+    in_applicant = getattr(comment, "author_in_applicant", None)
+    if in_applicant is None:
+        in_applicant = comment.author.memberships.filter(
+            affiliate=comment.proposal.affiliate_id
+        ).exists()
+    affiliate = comment.proposal.affiliate
+    masked = in_applicant and masks_member(user, comment.author, affiliate)
     return CommentView(
         body_hidden=comment.is_hidden and not is_staff(user),
         author_hidden=bool(comment.parent_id) and hidden_applicant,
+        author_masked=masked,
+        author_name=member_name(user, comment.author, affiliate)
+        if in_applicant
+        else display_name(comment.author),
     )

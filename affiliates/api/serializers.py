@@ -48,6 +48,16 @@ class AffiliateSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
 
 class MembershipSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
+    legal_name = serializers.CharField(
+        source="user.get_full_name",
+        read_only=True,
+        help_text="Staff and the affiliate's admins only.",
+    )
+    email = serializers.EmailField(
+        source="user.email",
+        read_only=True,
+        help_text="Staff and the affiliate's admins only.",
+    )
     affiliate = serializers.PrimaryKeyRelatedField(queryset=Affiliate.objects.all())
     change_reason = ChangeReasonField()
 
@@ -56,6 +66,8 @@ class MembershipSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "user",
+            "legal_name",
+            "email",
             "affiliate",
             "role",
             "is_board",
@@ -67,7 +79,7 @@ class MembershipSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["role", "is_board", "status", "requested_at", "decided_at"]
 
-    omittable_fields = readers.MEMBERSHIP_PRIVATE_FIELDS
+    omittable_fields = readers.MEMBERSHIP_OMITTABLE_FIELDS
 
     def omitted_fields(self, user, membership):
         return readers.membership_omitted_fields(user, membership)

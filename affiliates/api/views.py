@@ -72,6 +72,7 @@ class AffiliateViewSet(
     history_permission = staticmethod(permissions.can_view_affiliate_private)
     service_object_name = "affiliate"
     create_service = staticmethod(services.affiliate_create)
+    create_permission = staticmethod(permissions.can_create_affiliate)
     update_service = staticmethod(services.affiliate_update)
 
     def get_queryset(self):
@@ -99,7 +100,8 @@ class MembershipViewSet(
 
     def get_queryset(self):
         return permissions.visible_memberships(
-            self.request.user, Membership.objects.select_related("user", "affiliate")
+            self.request.user,
+            Membership.objects.select_related("user__profile", "affiliate"),
         )
 
     @extend_schema(request=MembershipDecisionSerializer, responses=MembershipSerializer)
@@ -177,8 +179,10 @@ class DefermentViewSet(
     service_object_name = "deferment"
     create_service = staticmethod(services.deferment_grant)
     update_service = staticmethod(services.deferment_update)
+    create_permission = staticmethod(permissions.can_manage_deferments)
+    update_permission = staticmethod(permissions.can_manage_deferments)
 
     def get_queryset(self):
         return permissions.visible_deferments(
-            self.request.user, Deferment.objects.select_related("granted_by")
+            self.request.user, Deferment.objects.select_related("granted_by__profile")
         )

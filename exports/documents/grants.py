@@ -152,7 +152,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
 
     seats = list(
         CommitteeMember.objects.filter(committee=round_.committee_id)
-        .select_related("user")
+        .select_related("user__profile")
         .order_by("id")
     )
     seat_user_ids = [s.user_id for s in seats]
@@ -220,7 +220,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
     reviews = []
     review_rows = (
         scoring.counted_reviews([proposal.pk])
-        .select_related("reviewer")
+        .select_related("reviewer__profile")
         .prefetch_related(
             Prefetch("scores", queryset=Score.objects.order_by("criterion__position"))
         )
@@ -251,7 +251,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
     comments = []
     for comment in (
         ProposalComment.objects.filter(proposal=proposal)
-        .select_related("author")
+        .select_related("author__profile")
         .order_by("created_at", "id")
     ):
         comment.proposal = proposal
@@ -271,7 +271,7 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
     decision = None
     record = getattr(proposal, "decision", None)
     if record is not None:
-        votes = list(record.votes.select_related("member").order_by("id"))
+        votes = list(record.votes.select_related("member__profile").order_by("id"))
         decision = {
             "outcome": record.get_outcome_display(),
             "amount_approved": record.amount_approved,

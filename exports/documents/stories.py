@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.users import display_name
+from cms.readers import story_author_names
 
 from .base import Document, doc_meta, supported_language
 
@@ -112,7 +112,7 @@ def story_document(user, story) -> Document:
                 "date": story.date.strftime("%Y-%m-%d") if story.date else "",
                 "region": story.get_region_display(),
                 "themes": [tag.name for tag in story.themes.all()],
-                "authors": [display_name(a) for a in story.authors.all()],
+                "authors": story_author_names(user, story),
                 "original_language": story.original_language,
             },
             "blocks": _blocks(story),

@@ -1,6 +1,7 @@
 """API for community comments during a proposal's comment period."""
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
@@ -13,18 +14,27 @@ from portal.api.base import (
 from portal.api.filters import PortalFilterSet
 from portal.api.history import HistoryMixin
 from portal.api.views import ServiceViewSetMixin
-from portal.users import UserSummarySerializer
 
 from .. import permissions, readers
 from ..models import Proposal, ProposalComment
 from ..services import comments as services
 
 
+class CommentAuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    display_name = serializers.CharField()
+
+
 class CommentSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
     """A comment as the reader may see it (readers.comment_view): hidden comments
     without their text, replies of a hidden applicant without their author."""
 
-    author = UserSummarySerializer(read_only=True)
+    author = serializers.SerializerMethodField(
+        help_text=_(
+            "Who wrote it, by public name. A member of an applicant that hides its "
+            "members is shown as such, without an id."
+        )
+    )
     change_reason = ChangeReasonField()
 
     omittable_fields = readers.COMMENT_OMITTABLE_FIELDS
@@ -53,13 +63,28 @@ class CommentSerializer(ReaderFieldsMixin, serializers.ModelSerializer):
         )
         return fields
 
+    def view(self, comment) -> readers.CommentView:
+        views = self.__dict__.setdefault("_views", {})
+        if comment.pk not in views:
+            views[comment.pk] = readers.comment_view(self.reader, comment)
+        return views[comment.pk]
+
+    @extend_schema_field(CommentAuthorSerializer)
+    def get_author(self, comment) -> dict:
+        view = self.view(comment)
+        return {
+            "id": None if view.author_masked else comment.author_id,
+            "display_name": view.author_name,
+        }
+
     def omitted_fields(self, user, comment):
-        view = readers.comment_view(user, comment)
-        return readers.COMMENT_OMITTABLE_FIELDS if view.author_hidden else frozenset()
+        if self.view(comment).author_hidden:
+            return readers.COMMENT_OMITTABLE_FIELDS
+        return frozenset()
 
     def to_representation(self, comment):
         data = super().to_representation(comment)
-        if readers.comment_view(self.reader, comment).body_hidden:
+        if self.view(comment).body_hidden:
             data["body"] = ""
         return data
 
@@ -92,7 +117,9 @@ class CommentViewSet(
     def get_queryset(self):
         return readers.comments_for_reader(
             self.request.user,
-            ProposalComment.objects.select_related("author", "proposal__round"),
+            ProposalComment.objects.select_related(
+                "author__profile", "proposal__round"
+            ),
         )
 
     @extend_schema(request=RequiredReasonActionSerializer, responses=CommentSerializer)

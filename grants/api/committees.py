@@ -91,6 +91,8 @@ class StaffWriteViewSet(HistoryMixin, ServiceViewSetMixin, viewsets.ModelViewSet
 
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
     history_permission = staticmethod(permissions.can_view_staff_record_history)
+    create_permission = staticmethod(permissions.can_manage_reviews)
+    update_permission = staticmethod(permissions.can_manage_reviews)
 
 
 class CommitteeViewSet(StaffWriteViewSet):
@@ -122,7 +124,7 @@ class CommitteeMemberViewSet(StaffWriteViewSet):
 
     def get_queryset(self):
         return permissions.visible_committee_members(
-            self.request.user, CommitteeMember.objects.select_related("user")
+            self.request.user, CommitteeMember.objects.select_related("user__profile")
         )
 
 
@@ -147,10 +149,12 @@ class AssignmentViewSet(
     ordering = ["proposal", "id"]
     history_permission = staticmethod(permissions.can_view_staff_record_history)
     create_service = staticmethod(services.assignment_create)
+    create_permission = staticmethod(permissions.can_manage_reviews)
 
     def get_queryset(self):
         return permissions.visible_assignments(
-            self.request.user, ReviewerAssignment.objects.select_related("reviewer")
+            self.request.user,
+            ReviewerAssignment.objects.select_related("reviewer__profile"),
         )
 
     @extend_schema(
@@ -159,6 +163,8 @@ class AssignmentViewSet(
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Assign N reviewers to every proposal of a round, balancing the load."""
+        if not permissions.can_manage_reviews(request.user):
+            self.permission_denied(request)
         body = BulkAssignmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         round_ = Round.objects.filter(pk=body.validated_data["round"]).first()
@@ -187,6 +193,7 @@ class RecusalViewSet(
     ordering = ["proposal", "id"]
     history_permission = staticmethod(permissions.can_view_staff_record_history)
     create_service = staticmethod(services.recusal_create)
+    create_permission = staticmethod(permissions.can_manage_reviews)
 
     def get_queryset(self):
         return permissions.visible_recusals(self.request.user, Recusal.objects.all())

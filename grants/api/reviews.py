@@ -92,9 +92,9 @@ def reviews_queryset(user, queryset=None):
     queryset = Review.objects.all() if queryset is None else queryset
     return permissions.visible_reviews(
         user,
-        queryset.select_related("reviewer", "proposal__round").prefetch_related(
-            "scores"
-        ),
+        queryset.select_related(
+            "reviewer__profile", "proposal__round"
+        ).prefetch_related("scores"),
     )
 
 

@@ -82,6 +82,8 @@ class FundProgramViewSet(
     service_object_name = "program"
     create_service = staticmethod(programs.program_create)
     update_service = staticmethod(programs.program_update)
+    create_permission = staticmethod(permissions.can_manage_programs)
+    update_permission = staticmethod(permissions.can_manage_programs)
 
     def get_queryset(self):
         return FundProgram.objects.prefetch_related(
@@ -111,6 +113,8 @@ class RoundViewSet(
     service_object_name = "round"
     create_service = staticmethod(programs.round_create)
     update_service = staticmethod(programs.round_update)
+    create_permission = staticmethod(permissions.can_manage_programs)
+    update_permission = staticmethod(permissions.can_manage_programs)
 
     @extend_schema(responses=decisions_api.RankingSerializer)
     @action(detail=True, methods=["get"], filter_backends=[])
@@ -269,7 +273,7 @@ class ProposalViewSet(
         decision = (
             Decision.objects.filter(proposal=proposal)
             .select_related("proposal__round")
-            .prefetch_related("votes__member")
+            .prefetch_related("votes__member__profile")
             .first()
         )
         if decision is None:
@@ -378,9 +382,9 @@ class InterestDeclarationViewSet(
     def get_queryset(self):
         return permissions.visible_declarations(
             self.request.user,
-            InterestDeclaration.objects.select_related("user").prefetch_related(
-                "interests"
-            ),
+            InterestDeclaration.objects.select_related(
+                "user__profile"
+            ).prefetch_related("interests"),
         )
 
     def get_history_querysets(self, declaration):
@@ -412,5 +416,6 @@ class ProposalDeclarationViewSet(
 
     def get_queryset(self):
         return permissions.visible_declarations(
-            self.request.user, ProposalDeclaration.objects.select_related("user")
+            self.request.user,
+            ProposalDeclaration.objects.select_related("user__profile"),
         )

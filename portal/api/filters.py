@@ -8,6 +8,7 @@
 
 import django_filters
 from django.db import models
+from rest_framework.filters import OrderingFilter
 
 BIGINT_MAX = 2**63 - 1
 
@@ -35,3 +36,12 @@ class PortalFilterSet(django_filters.FilterSet):
         models.AutoField: _NUMBER,
         models.BigAutoField: _NUMBER,
     }
+
+
+class PortalOrderingFilter(OrderingFilter):
+    """`?ordering=` only by the fields a view lists in `ordering_fields`: never by
+    every serializer field, which could place hidden text (a hidden comment's body)
+    among the rows by what it says."""
+
+    def get_default_valid_fields(self, queryset, view, context=None):
+        return []

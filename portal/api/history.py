@@ -52,7 +52,9 @@ def history_entries(querysets, model_labels=None) -> list[dict]:
     entries = []
     for qs in querysets:
         records = list(
-            qs.select_related("history_user").order_by("history_date", "history_id")
+            qs.select_related("history_user__profile").order_by(
+                "history_date", "history_id"
+            )
         )
         if not records:
             continue

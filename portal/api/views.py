@@ -22,6 +22,21 @@ class ServiceViewSetMixin(VersionedMixin):
     service_object_name = "obj"
     create_service = None
     update_service = None
+    # `(user) -> bool` from permissions.py, asked before the body is read: someone
+    # who may not create or edit learns nothing from the validation of the ids they
+    # send (a hidden record and a missing one answer alike).
+    create_permission = None
+    update_permission = None
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        check = {
+            "create": self.create_permission,
+            "update": self.update_permission,
+            "partial_update": self.update_permission,
+        }.get(getattr(self, "action", None))
+        if check is not None and not check(request.user):
+            self.permission_denied(request)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

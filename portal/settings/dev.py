@@ -13,7 +13,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "portal.api.renderers.FormlessBrowsableAPIRenderer",
     ],
 }
 # Passkeys need a secure context: http://localhost:8000 works (127.0.0.1 does not,

@@ -50,7 +50,7 @@ def test_proposal_history_has_field_diffs_reasons_and_nested_lines(
     assert newest["type"] == "changed"
     assert newest["model"] == "proposal"
     assert newest["reason"] == "Merged into another proposal"
-    assert newest["user"]["display_name"] == admin_a.get_full_name()
+    assert newest["user"]["display_name"] == "admin_a"  # public name, not legal
     assert {"field": "status", "old": "draft", "new": "withdrawn"} in newest["changes"]
 
     edit = next(
