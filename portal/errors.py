@@ -1,9 +1,10 @@
 """Domain errors and the answer each gets, in one place for the API and the pages.
 
-Services raise three kinds of error: Django's `ValidationError` (bad input: 400,
-with a message per field), `TransitionNotAllowed` (a step the record's state does
-not allow: 409) and Django's `PermissionDenied` (403, with the service's message
-when it gave one). The DRF exception handler (portal/api/exceptions.py) and the
+Services raise these errors: Django's `ValidationError` (bad input: 400, with a
+message per field), `TransitionNotAllowed` (a step the record's state does not
+allow: 409), `StaleRecord` (a write based on an old version of the record: 412) and
+Django's `PermissionDenied` (403, with the service's message when it gave one).
+The DRF exception handler (portal/api/exceptions.py) and the
 middleware for pages (`DomainErrorMiddleware`) both ask `answer_for`, so a page
 never turns one of them into a 500 and the API and the pages say the same thing.
 """
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .exceptions import TransitionNotAllowed
+from .exceptions import StaleRecord, TransitionNotAllowed
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def answer_for(exc) -> ErrorAnswer | None:
         return ErrorAnswer(400, "invalid", _validation_messages(exc))
     if isinstance(exc, TransitionNotAllowed):
         return ErrorAnswer(409, "transition_not_allowed", {"": [str(exc.message)]})
+    if isinstance(exc, StaleRecord):
+        return ErrorAnswer(412, "stale_record", {"": [str(exc.message)]})
     if isinstance(exc, PermissionDenied):
         message = str(exc) or _("You do not have permission to do this.")
         return ErrorAnswer(403, "permission_denied", {"": [message]})

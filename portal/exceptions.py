@@ -14,3 +14,15 @@ class TransitionNotAllowed(Exception):
             "“%(status)s”."
         ) % {"action": action, "object": obj_label, "status": current}
         super().__init__(self.message)
+
+
+class StaleRecord(Exception):
+    """A write based on a version of the record that is no longer the current one."""
+
+    message = _(
+        "Someone changed this record after you loaded it. Load it again to see "
+        "their changes, then make yours."
+    )
+
+    def __str__(self):
+        return str(self.message)

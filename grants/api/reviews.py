@@ -122,9 +122,6 @@ class ReviewViewSet(
     def get_queryset(self):
         return reviews_queryset(self.request.user)
 
-    def get_history_querysets(self, review):
-        return [review.history.all(), Score.history.filter(review_id=review.pk)]
-
     def get_serializer_context(self):
         context = super().get_serializer_context()
         request = getattr(self, "request", None)

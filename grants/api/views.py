@@ -36,7 +36,6 @@ from ..models import (
     Round,
     Rubric,
     SpendingLine,
-    TargetMetric,
 )
 from ..services import coi, decisions, programs, proposals, reports
 from . import decisions as decisions_api
@@ -184,14 +183,6 @@ class ProposalViewSet(
         if "affiliate" in params or params.get("search"):
             queryset = permissions.without_blind(self.request.user, queryset)
         return super().filter_queryset(queryset)
-
-    def get_history_querysets(self, proposal):
-        # Lines and metrics keep their proposal id in history, deleted ones too.
-        return [
-            proposal.history.all(),
-            BudgetLine.history.filter(proposal_id=proposal.pk),
-            TargetMetric.history.filter(proposal_id=proposal.pk),
-        ]
 
     @extend_schema(
         request=None,
@@ -351,13 +342,6 @@ class GrantReportViewSet(
         )
         return permissions.visible_grant_reports(self.request.user, queryset)
 
-    def get_history_querysets(self, report):
-        return [
-            report.history.all(),
-            MetricResult.history.filter(report_id=report.pk),
-            SpendingLine.history.filter(report_id=report.pk),
-        ]
-
 
 class InterestDeclarationViewSet(
     HistoryMixin,
@@ -386,12 +370,6 @@ class InterestDeclarationViewSet(
                 "user__profile"
             ).prefetch_related("interests"),
         )
-
-    def get_history_querysets(self, declaration):
-        return [
-            declaration.history.all(),
-            declaration.interests.model.history.filter(declaration_id=declaration.pk),
-        ]
 
 
 class ProposalDeclarationViewSet(

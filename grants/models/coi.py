@@ -52,6 +52,13 @@ class InterestDeclaration(models.Model):
     def __str__(self):
         return f"{self.user} {self.year}"
 
+    def audited_querysets(self) -> list:
+        """The declaration's history rows and its interests'."""
+        return [
+            self.history.all(),
+            DeclaredInterest.history.filter(declaration_id=self.pk),
+        ]
+
 
 class DeclaredInterest(models.Model):
     declaration = models.ForeignKey(

@@ -141,6 +141,15 @@ class Proposal(models.Model):
     def __str__(self):
         return self.title
 
+    def audited_querysets(self) -> list:
+        """This proposal's history rows and its budget lines' and targets' (deleted
+        ones too): its full record, and what its version is computed from."""
+        return [
+            self.history.all(),
+            BudgetLine.history.filter(proposal_id=self.pk),
+            TargetMetric.history.filter(proposal_id=self.pk),
+        ]
+
     @property
     def reference(self) -> str:
         """A stable human reference such as GP-2026-00042."""

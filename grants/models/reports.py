@@ -44,6 +44,14 @@ class GrantReport(ReviewedReport):
     def __str__(self):
         return f"{self.proposal} – {self.get_kind_display()}"
 
+    def audited_querysets(self) -> list:
+        """The report's history rows and its results' and spending rows'."""
+        return [
+            self.history.all(),
+            MetricResult.history.filter(report_id=self.pk),
+            SpendingLine.history.filter(report_id=self.pk),
+        ]
+
     @property
     def affiliate_id(self):
         return self.proposal.affiliate_id

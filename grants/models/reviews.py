@@ -188,6 +188,10 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.reviewer} on {self.proposal}"
 
+    def audited_querysets(self) -> list:
+        """The review's history rows and its scores'."""
+        return [self.history.all(), Score.history.filter(review_id=self.pk)]
+
     def is_locked(self, now=None) -> bool:
         """Locked after the round's scoring deadline, unless staff reopened it."""
         now = now or timezone.now()

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
 from portal.users import UserSummarySerializer
+from portal.versions import audited_querysets
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # Bookkeeping columns that say nothing a reader needs in a diff.
@@ -136,7 +137,7 @@ class HistoryMixin:
     history_permission = None
 
     def get_history_querysets(self, obj):
-        return [obj.history.all()]
+        return audited_querysets(obj)
 
     @extend_schema(
         responses=HistoryPageSerializer,

@@ -4,7 +4,9 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import SAFE_METHODS
 
-from .versions import RECORD_ACTIONS, PreconditionFailed, VersionedMixin
+from portal.exceptions import StaleRecord
+
+from .versions import RECORD_ACTIONS, VersionedMixin
 
 ETAG = OpenApiParameter(
     "ETag",
@@ -51,9 +53,7 @@ class PortalAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if self._versioned_detail() and self.method not in SAFE_METHODS:
-            responses.setdefault(
-                "412", {"description": str(PreconditionFailed.default_detail)}
-            )
+            responses.setdefault("412", {"description": str(StaleRecord.message)})
         return responses
 
     def _map_basic_serializer(self, serializer, direction):
