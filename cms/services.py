@@ -1,12 +1,19 @@
 """Affiliate members write story drafts and send them to the editorial board."""
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail import blocks
 from wagtail.models import Locale
 
+from portal import limits
+
 from . import permissions
+from .blocks import StoryBodyBlock
 from .models import LearningStoryIndexPage, LearningStoryPage
+from .richtext import sanitize_rich_text
 
 EDITABLE = (
     "title",
@@ -20,12 +27,108 @@ EDITABLE = (
 )
 
 
+def clean_body_input(raw) -> list[dict]:
+    """Check the shape of a story body sent as JSON and make its rich text safe.
+
+    A body is a list of {"type": …, "value": …} blocks. Rich-text values are
+    converted to the Wagtail editor's own format through an allowlist (see
+    cms/richtext.py); they are never stored as sent. Sizes are bounded.
+    """
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise ValidationError({"body": _("Send the body as a list of blocks.")})
+    if len(raw) > limits.STORY_BLOCKS:
+        raise ValidationError(
+            {
+                "body": _("A story has at most %(limit)s blocks.")
+                % {"limit": limits.STORY_BLOCKS}
+            }
+        )
+    children = StoryBodyBlock().child_blocks
+    cleaned = []
+    for index, item in enumerate(raw, start=1):
+        if (
+            not isinstance(item, dict)
+            or item.get("type") not in children
+            or "value" not in item
+        ):
+            raise ValidationError(
+                {
+                    "body": _(
+                        "Block %(index)s: give a “type” (one of %(types)s) and a "
+                        "“value”."
+                    )
+                    % {"index": index, "types": ", ".join(children)}
+                }
+            )
+        block = children[item["type"]]
+        value = item["value"]
+        if len(json.dumps(value, ensure_ascii=False)) > limits.STORY_BLOCK_TEXT:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "Block %(index)s is too long: at most %(limit)s characters."
+                    )
+                    % {"index": index, "limit": limits.STORY_BLOCK_TEXT}
+                }
+            )
+        if isinstance(block, blocks.RichTextBlock):
+            if not isinstance(value, str):
+                raise ValidationError(
+                    {
+                        "body": _("Block %(index)s: the text must be a string.")
+                        % {"index": index}
+                    }
+                )
+            value = sanitize_rich_text(value, block.features)
+        elif not _matches_shape(block, value):
+            raise ValidationError(
+                {
+                    "body": _("Block %(index)s: this value does not fit a “%(type)s”.")
+                    % {"index": index, "type": item["type"]}
+                }
+            )
+        entry = {"type": item["type"], "value": value}
+        if isinstance(item.get("id"), str) and len(item["id"]) <= 64:
+            entry["id"] = item["id"]
+        cleaned.append(entry)
+    return cleaned
+
+
+def _matches_shape(block, value) -> bool:
+    """The JSON type a block's to_python expects, so it cannot crash on it."""
+    if isinstance(block, blocks.StructBlock):
+        return isinstance(value, dict) and all(
+            _matches_shape(block.child_blocks[name], v)
+            if name in block.child_blocks
+            else True
+            for name, v in value.items()
+        )
+    if isinstance(block, blocks.ListBlock):
+        return isinstance(value, list) and all(
+            _matches_shape(block.child_block, v.get("value", v))
+            if isinstance(v, dict) and "type" in v
+            else _matches_shape(block.child_block, v)
+            for v in value
+        )
+    if isinstance(block, blocks.ChooserBlock):
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    if isinstance(block, blocks.DecimalBlock):
+        return value is None or isinstance(value, int | float | str)
+    if isinstance(block, blocks.CharBlock | blocks.TextBlock):
+        return isinstance(value, str)
+    return True
+
+
 def _clean_body(story):
     block = story.body.stream_block
     block.clean(story.body)  # raises StreamBlockValidationError with per-block errors
 
 
 def _apply(story, fields, themes):
+    if "body" in fields:
+        fields = {**fields, "body": clean_body_input(fields["body"])}
     for name in EDITABLE:
         if name in fields:
             setattr(story, name, fields[name])
