@@ -1,5 +1,8 @@
-"""Language selection: pages by URL prefix, the API by Accept-Language."""
+"""Language selection (pages by URL prefix, the API by Accept-Language) and the
+Content-Security-Policy header."""
 
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -17,3 +20,24 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             request.LANGUAGE_CODE = translation.get_language()
             return
         super().process_request(request)
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with a different value of some directives for some
+    parts of the site.
+
+    `CONTENT_SECURITY_POLICY` is the policy of every response; `CSP_PATH_DIRECTIVES`
+    maps a path prefix to directives that replace the default ones there (the admins
+    need inline style attributes, for example). The first matching prefix wins. No
+    policy ever allows inline or evaluated scripts (tests/portal/test_headers.py).
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        for prefix, directives in getattr(settings, "CSP_PATH_DIRECTIVES", {}).items():
+            if request.path_info.startswith(prefix):
+                parts.replace = {**directives, **(parts.replace or {})}
+                break
+        return parts

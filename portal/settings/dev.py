@@ -1,7 +1,7 @@
 """Local development: DEBUG on, a throwaway secret, tasks run in the request."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, env
+from .base import CSP_PATH_DIRECTIVES, REST_FRAMEWORK, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env(
@@ -15,4 +15,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+}
+# The browsable API (development only) styles its pages inline.
+CSP_PATH_DIRECTIVES = {
+    **CSP_PATH_DIRECTIVES,
+    "/api/": {"style-src": ["'self'", "'unsafe-inline'"]},
 }
