@@ -2,10 +2,11 @@
 
 - Django `ValidationError` (from `full_clean()` in services) → 400 with field errors;
 - `TransitionNotAllowed` → 409 Conflict;
+- a body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses to read it) → 413;
 - the rest is DRF's own handling (403, 404, 401, DRF validation errors).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.response import Response
@@ -14,6 +15,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from portal.exceptions import TransitionNotAllowed
+
+from .parsers import too_large
 
 
 def validation_error_detail(exc: DjangoValidationError) -> dict:
@@ -31,6 +34,8 @@ def validation_error_detail(exc: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        exc = too_large()
     if isinstance(exc, DjangoValidationError | TransitionNotAllowed):
         # The request is answered, not crashed: undo its writes explicitly.
         set_rollback()
