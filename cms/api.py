@@ -135,16 +135,6 @@ STATUS_HELP = _(
 )
 
 
-def story_status(story) -> str:
-    """One vocabulary for the list and the detail (StoryStatus)."""
-    state = story.current_workflow_state
-    if state is not None:
-        if state.status == state.STATUS_NEEDS_CHANGES:
-            return StoryStatus.NEEDS_CHANGES
-        return StoryStatus.IN_REVIEW
-    return StoryStatus.LIVE if story.live else StoryStatus.DRAFT
-
-
 def with_workflow_states(queryset):
     """Prefetch each story's active workflow state.
 
@@ -216,7 +206,7 @@ class MyStorySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=StoryStatus.choices))
     def get_status(self, story) -> str:
-        return story_status(story)
+        return story.story_status()  # one vocabulary for the list and the detail
 
     def get_editorial_comment(self, story) -> str:
         state = story.current_workflow_state

@@ -18,6 +18,7 @@ from affiliates.choices import Region
 from portal.validators import validate_language_code
 
 from .blocks import StoryBodyBlock
+from .choices import StoryStatus
 
 
 class HomePage(Page):
@@ -218,6 +219,15 @@ class LearningStoryPage(Page):
             [self.title, self.summary, *(_block_text(b) for b in self.body)]
         )
         return super().save(*args, **kwargs)
+
+    def story_status(self) -> str:
+        """Where the story stands (StoryStatus), from its workflow and live flag."""
+        state = self.current_workflow_state
+        if state is not None:
+            if state.status == state.STATUS_NEEDS_CHANGES:
+                return StoryStatus.NEEDS_CHANGES
+            return StoryStatus.IN_REVIEW
+        return StoryStatus.LIVE if self.live else StoryStatus.DRAFT
 
     def author_names(self) -> list[str]:
         from portal.users import display_name

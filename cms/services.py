@@ -9,9 +9,11 @@ from wagtail import blocks
 from wagtail.models import Locale
 
 from portal import limits
+from portal.exceptions import TransitionNotAllowed
 
 from . import permissions
 from .blocks import StoryBodyBlock
+from .choices import StoryStatus
 from .models import LearningStoryIndexPage, LearningStoryPage
 from .richtext import sanitize_rich_text
 
@@ -192,10 +194,22 @@ def story_update(*, actor, story, themes=None, reason="", **fields):
 
 @transaction.atomic
 def story_submit(*, actor, story, reason=""):
-    """Send the latest draft to the editorial board (or back, after changes)."""
-    story = LearningStoryPage.objects.get(pk=story.pk)
+    """Send the latest draft to the editorial board (or back, after changes).
+
+    The row is locked first: of two submits at once, the second finds the story
+    with the board and gets a 409, as for any step the current state does not allow.
+    """
+    story = LearningStoryPage.objects.select_for_update().get(pk=story.pk)
+    if not permissions.can_write_story_for(actor, story.affiliate):
+        raise PermissionDenied(
+            _("Only members of this affiliate can write its stories.")
+        )
     if not permissions.can_edit_story(actor, story):
-        raise PermissionDenied(_("This story is already with the editorial board."))
+        raise TransitionNotAllowed(
+            obj_label=story._meta.verbose_name,
+            current=StoryStatus(story.story_status()).label,
+            action="submit",
+        )
     draft = story.get_latest_revision_as_object()
     if not draft.summary.strip():
         raise ValidationError(

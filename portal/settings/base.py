@@ -144,6 +144,21 @@ DATABASES = {
 }
 # A request that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. Transactions take the write lock when they
+    # begin (IMMEDIATE), so two requests writing at once queue instead of one failing
+    # with "database is locked" half-way; WAL lets reads go on meanwhile. The loser of
+    # a race then sees the winner's change (a 409 for a second submit, say).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; "
+                "PRAGMA synchronous=NORMAL;"
+            ),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _VALIDATORS = "django.contrib.auth.password_validation"

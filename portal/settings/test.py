@@ -1,9 +1,10 @@
 """Test settings: fast hashing, tasks run immediately, no throttling surprises."""
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES
+from .base import DATABASES, REST_FRAMEWORK, STORAGES
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-not-for-production-use-0123456789"  # noqa: S105
@@ -19,3 +20,12 @@ STORAGES = {
         "OPTIONS": {"location": tempfile.mkdtemp(prefix="portal-private-")},
     },
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: concurrency tests need connections that really are separate
+    # (an in-memory test database is one connection shared by every thread).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(
+            tempfile.gettempdir(), f"portal-test-{os.getpid()}.sqlite3"
+        )
+    }
