@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.signin.SignInLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -161,6 +162,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Counters (API rates, failed sign-ins) must be shared by every app process: Redis
+# when REDIS_URL is set, else a table in the database (made at migrate time).
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+
+# Sign-in forms: repeated failures lock the username and the address out for a
+# while (portal/signin.py). The first backend refuses while locked out.
+AUTHENTICATION_BACKENDS = [
+    "portal.signin.SignInLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGN_IN_PATHS = ["/admin/login/", "/cms-admin/login/"]
+PORTAL_SIGN_IN_LIMITS = {"PER_USERNAME": 10, "PER_ADDRESS": 50, "WINDOW_SECONDS": 900}
+# Reverse proxies in front of the portal: the client address is the one the
+# outermost of them saw (X-Forwarded-For). 0: use the connection's address.
+PORTAL_NUM_PROXIES = env.int("PORTAL_NUM_PROXIES", default=0)
+
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
@@ -234,7 +265,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "1200/minute"},
+    # Counted in the shared cache; over the limit: 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttles.AnonThrottle",
+        "portal.api.throttles.UserThrottle",
+        "portal.api.throttles.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/minute",
+        "user": "1200/minute",
+        "write": "60/minute",
+    },
 }
 
 SPECTACULAR_SETTINGS = {

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -11,6 +11,10 @@ if not SECRET_KEY:
         "DJANGO_SECRET_KEY must be set in the environment to run in production."
     )
 DEBUG = False
+if "locmem" in CACHES["default"]["BACKEND"]:
+    raise ImproperlyConfigured(
+        "Production needs a cache shared by every process (REDIS_URL or the database)."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
