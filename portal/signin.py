@@ -125,7 +125,10 @@ def count_failure(sender, credentials, request=None, **kwargs):
 
 class SignInLimitBackend:
     """First in AUTHENTICATION_BACKENDS: while locked out, no backend checks the
-    password (PermissionDenied stops `authenticate`)."""
+    password (PermissionDenied stops `authenticate`).
+
+    It signs nobody in, so it has no `get_user`: sessions name the backend that did.
+    """
 
     def authenticate(self, request, **credentials):
         username = _username_from(credentials)
@@ -133,9 +136,6 @@ class SignInLimitBackend:
             if request is not None:
                 request._portal_signin_locked = True
             raise PermissionDenied
-        return None
-
-    def get_user(self, user_id):
         return None
 
 
