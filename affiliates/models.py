@@ -9,12 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import limits
 from portal.dates import add_months, clamped_date
+from portal.fields import LimitedTextField
 from portal.validators import (
     validate_country_code,
     validate_currency_code,
     validate_language_list,
     validate_plausible_date,
+    validate_single_line_text,
 )
 
 from .choices import (
@@ -66,7 +69,9 @@ class AffiliateQuerySet(models.QuerySet):
 
 
 class Affiliate(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, validators=[validate_single_line_text]
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     type = models.CharField(_("type"), max_length=32, choices=AffiliateType.choices)
     country = models.CharField(
@@ -117,6 +122,7 @@ class Affiliate(models.Model):
         _("public contact"),
         max_length=254,
         blank=True,
+        validators=[validate_single_line_text],
         help_text=_("An address or page the affiliate chooses to publish."),
     )
     hide_members = models.BooleanField(
@@ -189,7 +195,9 @@ class Membership(models.Model):
         choices=MembershipStatus.choices,
         default=MembershipStatus.PENDING,
     )
-    message = models.TextField(_("message with the request"), blank=True)
+    message = LimitedTextField(
+        _("message with the request"), max_length=limits.MESSAGE, blank=True
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -294,9 +302,11 @@ class AffiliateReport(models.Model):
         choices=AffiliateReportStatus.choices,
         default=AffiliateReportStatus.DRAFT,
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = LimitedTextField(_("summary"), max_length=limits.LONG_TEXT, blank=True)
     report_url = models.URLField(_("link to the full report"), blank=True)
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, validators=[validate_single_line_text]
+    )
     total_income = models.DecimalField(
         _("total income"),
         max_digits=14,
@@ -322,7 +332,9 @@ class AffiliateReport(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("comment from staff"), blank=True)
+    review_comment = LimitedTextField(
+        _("comment from staff"), max_length=limits.COMMENT, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -362,7 +374,7 @@ class Deferment(models.Model):
         verbose_name=_("affiliate"),
     )
     cause = models.CharField(_("cause"), max_length=32, choices=DefermentCause.choices)
-    explanation = models.TextField(_("explanation"))
+    explanation = LimitedTextField(_("explanation"), max_length=limits.COMMENT)
     valid_from = models.DateField(_("valid from"), validators=[validate_plausible_date])
     until = models.DateField(_("until"), validators=[validate_plausible_date])
     granted_by = models.ForeignKey(

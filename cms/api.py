@@ -11,9 +11,11 @@ from wagtail.models import WorkflowState
 from exports import api as exports_api
 from exports.choices import ExportKind
 from exports.documents.stories import story_document
+from portal import limits
 from portal.api.base import ActionSerializer, ChangeReasonField
 from portal.api.filters import PortalFilterSet
 from portal.api.views import ServiceViewSetMixin
+from portal.validators import validate_single_line_text
 
 from . import permissions as story_permissions
 from . import services
@@ -160,7 +162,12 @@ class StoryBlockField(serializers.JSONField):
 class MyStorySerializer(serializers.ModelSerializer):
     locale = serializers.CharField(source="locale.language_code")
     themes = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, write_only=True
+        child=serializers.CharField(
+            max_length=100, validators=[validate_single_line_text]
+        ),
+        max_length=limits.STORY_THEMES,
+        required=False,
+        write_only=True,
     )
     body = StoryBlockField(required=False, write_only=True)
     status = serializers.SerializerMethodField(help_text=STATUS_HELP)

@@ -128,7 +128,18 @@ def _clean_body(story):
     block.clean(story.body)  # raises StreamBlockValidationError with per-block errors
 
 
+def _check_themes(themes) -> None:
+    if themes is not None and len(themes) > limits.STORY_THEMES:
+        raise ValidationError(
+            {
+                "themes": _("A story has at most %(limit)s themes.")
+                % {"limit": limits.STORY_THEMES}
+            }
+        )
+
+
 def _apply(story, fields, themes):
+    _check_themes(themes)
     if "body" in fields:
         fields = {**fields, "body": clean_body_input(fields["body"])}
     for name in EDITABLE:
@@ -156,6 +167,7 @@ def story_create(*, actor, affiliate, locale: str, themes=None, reason="", **fie
         raise ValidationError(
             {"locale": _("There is no story section in that language.")}
         )
+    _check_themes(themes)
     story = LearningStoryPage(affiliate=affiliate, locale=index.locale, live=False)
     story.title = fields.get("title", "")
     _apply(story, fields, None)

@@ -13,6 +13,7 @@ NAME = 200
 SUMMARY = 2000
 LONG_TEXT = 20_000  # a proposal's description, a report's narrative or learnings
 COMMENT = 5000  # community comments, staff and reviewer comments, explanations
+REVIEW_TEXT = 10_000  # a reviewer's comment or note, a decision's rationale
 MESSAGE = 2000  # a membership request's message
 
 # Child rows written with their parent
@@ -22,6 +23,17 @@ METRIC_RESULTS = 50
 SPENDING_LINES = 200
 SCORES = 50
 DECLARED_INTERESTS = 50
+
+# Every model written as child rows of a parent (grants/services/_children.py) has
+# a limit here; the OpenAPI schema shows it as maxItems (portal/api/schema.py).
+CHILD_ROWS = {
+    "grants.BudgetLine": BUDGET_LINES,
+    "grants.TargetMetric": TARGET_METRICS,
+    "grants.MetricResult": METRIC_RESULTS,
+    "grants.SpendingLine": SPENDING_LINES,
+    "grants.Score": SCORES,
+    "grants.DeclaredInterest": DECLARED_INTERESTS,
+}
 
 # Learning stories
 STORY_BLOCKS = 100

@@ -6,6 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import limits
+from portal.fields import LimitedTextField
+
 from ..choices import GrantReportKind, GrantReportStatus
 from .proposals import BudgetLine, Proposal, TargetMetric
 
@@ -24,8 +27,12 @@ class GrantReport(models.Model):
         choices=GrantReportStatus.choices,
         default=GrantReportStatus.DRAFT,
     )
-    narrative = models.TextField(_("what happened"), blank=True)
-    learnings = models.TextField(_("what was learned"), blank=True)
+    narrative = LimitedTextField(
+        _("what happened"), max_length=limits.LONG_TEXT, blank=True
+    )
+    learnings = LimitedTextField(
+        _("what was learned"), max_length=limits.LONG_TEXT, blank=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -35,7 +42,9 @@ class GrantReport(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("comment from staff"), blank=True)
+    review_comment = LimitedTextField(
+        _("comment from staff"), max_length=limits.COMMENT, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -66,7 +75,7 @@ class MetricResult(models.Model):
         TargetMetric, on_delete=models.PROTECT, related_name="results"
     )
     actual = models.PositiveIntegerField(_("actual"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = LimitedTextField(_("comment"), max_length=limits.COMMENT, blank=True)
 
     history = HistoricalRecords()
 
@@ -92,7 +101,9 @@ class SpendingLine(models.Model):
     spent = models.DecimalField(
         _("spent"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    explanation = models.TextField(_("explanation of the variance"), blank=True)
+    explanation = LimitedTextField(
+        _("explanation of the variance"), max_length=limits.COMMENT, blank=True
+    )
 
     history = HistoricalRecords()
 

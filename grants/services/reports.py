@@ -11,7 +11,7 @@ from portal.transitions import Transition, check_transition, transition_table
 from .. import permissions
 from ..choices import GrantReportStatus
 from ..models import GrantReport, MetricResult, SpendingLine
-from ._children import sync_children
+from ._children import check_child_count, sync_children
 
 R = GrantReportStatus
 GRANT_REPORT_TRANSITIONS = transition_table(
@@ -50,6 +50,7 @@ def grant_report_update(
         save_audited(report, actor=actor, reason=reason)
     proposal_id = report.proposal_id
     if metric_results is not None:
+        check_child_count(MetricResult, metric_results, "metric_results")
         _check_belongs(metric_results, "metric", proposal_id, "metric_results")
         sync_children(
             parent_field="report",
@@ -61,6 +62,7 @@ def grant_report_update(
             reason=reason,
         )
     if spending is not None:
+        check_child_count(SpendingLine, spending, "spending")
         _check_belongs(spending, "budget_line", proposal_id, "spending")
         sync_children(
             parent_field="report",

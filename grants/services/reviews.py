@@ -31,7 +31,7 @@ from ..models import (
     Vote,
 )
 from . import proposals as proposal_services
-from ._children import sync_children
+from ._children import check_child_count, sync_children
 
 
 def _staff_only(actor):
@@ -210,6 +210,7 @@ def _check_open(review: Review) -> None:
 
 
 def _write_scores(review: Review, scores, actor, reason) -> None:
+    check_child_count(Score, scores, "scores")
     criteria = {c.pk for c in review.rubric.criteria.all()}
     existing = {s.criterion_id: s.pk for s in review.scores.all()}
     items = []
