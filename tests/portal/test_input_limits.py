@@ -167,3 +167,27 @@ def test_names_refuse_direction_overrides_at_the_model(db):
     with pytest.raises(ValidationError) as error:
         affiliate.full_clean()
     assert "name" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("language", "rows", "controls"),
+    [
+        ("es", "como máximo 200 filas", "Quita los caracteres invisibles"),
+        ("ar", "يمكن إرسال 200 صفًا على الأكثر", "احذف محارف التحكم"),
+        ("zh-hans", "此处最多可发送 200 行", "请删除不可见的方向控制字符"),
+    ],
+)
+def test_limit_messages_are_translated(api, member_a, draft, language, rows, controls):
+    client = api(member_a)
+    url = f"/api/v1/proposals/{draft.pk}/"
+    too_many = client.patch(
+        url,
+        {"budget_lines": [line(n) for n in range(201)]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert rows in str(too_many.json()["budget_lines"])
+    override = client.patch(
+        url, {"title": f"T{RLO}"}, format="json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert controls in str(override.json()["title"])

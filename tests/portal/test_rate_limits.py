@@ -53,6 +53,27 @@ def test_twelve_wrong_passwords_lock_out_the_right_one(client, officer, path, ca
     assert not any("guess-" in m for m in failures)
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", "Trop de tentatives"),
+        ("ar", "حاول مرة أخرى بعد 10 دقائق"),
+        ("ru", "10 минут"),
+    ],
+)
+def test_the_lock_out_page_is_translated(rf, db, language, words):
+    """Sign-in pages have no language prefix (English); the page itself is ready."""
+    from django.utils import translation
+
+    from portal.signin import too_many_sign_ins
+
+    with translation.override(language):
+        response = too_many_sign_ins(rf.post("/admin/login/"), 600)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+    assert words in response.content.decode()
+
+
 def test_one_address_trying_many_usernames_is_locked_out(client, officer):
     per_address = settings.PORTAL_SIGN_IN_LIMITS["PER_ADDRESS"]
     for n in range(per_address):

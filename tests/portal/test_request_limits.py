@@ -31,6 +31,18 @@ def test_nesting_within_the_limit_reaches_the_serializer(api, member_a):
     assert "nested" not in json.dumps(response.json())
 
 
+def test_depth_message_is_translated(api, member_a):
+    response = api(member_a).generic(
+        "POST",
+        "/api/v1/proposals/",
+        deep_json(1000),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.status_code == 400
+    assert "anidado" in response.json()["detail"]
+
+
 def test_oversized_body_is_a_json_413(api, member_a):
     body = json.dumps({"title": "x" * (limits.JSON_MAX_BYTES + 10)})
     response = api(member_a).generic(
