@@ -133,3 +133,19 @@ def sanitize_rich_text(html: str, features) -> str:
     except Exception:  # the editor's parser asserts on what it cannot read
         logger.info("Rich text kept as plain text: the editor could not read it.")
         return _plain(cleaned)
+
+
+def clean_stream_data(data, rich_features: dict) -> tuple[list, bool]:
+    """Sanitize the rich-text blocks of StreamField data in its JSON form (a list of
+    {"type", "value"} dicts). `rich_features` maps block names to their features.
+    Returns the data and whether anything changed."""
+    changed = False
+    for item in data if isinstance(data, list) else []:
+        features = (
+            rich_features.get(item.get("type")) if isinstance(item, dict) else None
+        )
+        if features is not None and isinstance(item.get("value"), str):
+            cleaned = sanitize_rich_text(item["value"], features)
+            if cleaned != item["value"]:
+                item["value"], changed = cleaned, True
+    return data, changed

@@ -160,3 +160,38 @@ def test_malformed_or_oversized_bodies_are_field_errors(
     assert response.status_code == 400
     assert "body" in response.json()
     assert not LearningStoryPage.objects.filter(title="Safe stories").exists()
+
+
+def test_stories_stored_before_the_allowlist_are_cleaned_by_the_migration(
+    api, board_member, member_a, affiliate_a
+):
+    import json
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("cms.migrations.0005_clean_story_rich_text")
+    story_id = (
+        api(member_a)
+        .post(URL, story_payload(affiliate_a, []), format="json")
+        .json()["id"]
+    )
+    # As the API used to store it: raw, in the page and in a revision.
+    story = LearningStoryPage.objects.get(pk=story_id)
+    story.body = [
+        {"type": "what_worked", "value": HOSTILE},
+        {"type": "heading", "value": "A heading"},
+    ]
+    story.save()
+    story.save_revision(user=member_a)
+    raw = json.dumps(story.get_latest_revision().content["body"])
+    assert "onerror" in raw
+
+    migration.clean_stories(apps, None)
+
+    story.refresh_from_db()
+    assert_inert(story.body[0].value.source)
+    assert "Hello" in story.body[0].value.source
+    assert story.body[1].value == "A heading"
+    revision = story.get_latest_revision().content["body"]
+    assert_inert(revision if isinstance(revision, str) else json.dumps(revision))
