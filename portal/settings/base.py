@@ -83,8 +83,8 @@ MIDDLEWARE = [
 # files (never inline, never eval), nothing loaded from elsewhere. Pages mark their
 # own inline <style> with the request's nonce. The two admins set inline style
 # attributes from their scripts and show images from data: URLs; Wagtail's admin
-# also shows its preview in a frame of its own. Checked in a real Chromium
-# (tests/browser/).
+# also shows its preview in a frame of its own and upload previews as blob: images.
+# Checked in a real Chromium (tests/browser/).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -100,16 +100,16 @@ CONTENT_SECURITY_POLICY = {
         "manifest-src": [_CSP_SELF],
         "base-uri": [_CSP_SELF],
         "form-action": [_CSP_SELF],
-        "frame-ancestors": ["'none'"],
+        # Our own origin only: Wagtail shows page previews in a frame of its admin
+        # (the preview is rendered as the page itself, under the site's policy).
+        "frame-ancestors": [_CSP_SELF],
         "object-src": ["'none'"],
     }
 }
 _ADMIN_CSP = {
     "style-src": [_CSP_SELF, "'unsafe-inline'"],
-    "img-src": [_CSP_SELF, "data:", "blob:"],
+    "img-src": [_CSP_SELF, "data:", "blob:"],  # previews of images being uploaded
     "frame-src": [_CSP_SELF],
-    "frame-ancestors": [_CSP_SELF],
-    "worker-src": [_CSP_SELF],
 }
 CSP_PATH_DIRECTIVES = {
     "/cms-admin/": _ADMIN_CSP,

@@ -75,7 +75,7 @@ def test_site_pages_allow_only_their_own_inline_style(client, site):
     assert "'unsafe-inline'" not in style
     nonce = next(s for s in style if s.startswith("'nonce-"))[len("'nonce-") : -1]
     assert f'<style nonce="{nonce}">' in response.content.decode()
-    assert directives(response)["frame-ancestors"] == ["'none'"]
+    assert directives(response)["frame-ancestors"] == ["'self'"]
 
 
 def test_the_docs_load_their_set_up_script_from_a_file(client, db):
