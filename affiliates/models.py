@@ -9,13 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import limits
 from portal.dates import add_months, clamped_date
+from portal.fields import LimitedTextField
 from portal.report_review import ReviewedReport
 from portal.validators import (
     validate_country_code,
     validate_currency_code,
     validate_language_list,
     validate_plausible_date,
+    validate_single_line_text,
 )
 
 from .choices import (
@@ -67,7 +70,9 @@ class AffiliateQuerySet(models.QuerySet):
 
 
 class Affiliate(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, validators=[validate_single_line_text]
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     type = models.CharField(_("type"), max_length=32, choices=AffiliateType.choices)
     country = models.CharField(
@@ -118,6 +123,7 @@ class Affiliate(models.Model):
         _("public contact"),
         max_length=254,
         blank=True,
+        validators=[validate_single_line_text],
         help_text=_("An address or page the affiliate chooses to publish."),
     )
     hide_members = models.BooleanField(
@@ -190,7 +196,9 @@ class Membership(models.Model):
         choices=MembershipStatus.choices,
         default=MembershipStatus.PENDING,
     )
-    message = models.TextField(_("message with the request"), blank=True)
+    message = LimitedTextField(
+        _("message with the request"), max_length=limits.MESSAGE, blank=True
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -295,9 +303,11 @@ class AffiliateReport(ReviewedReport):
         choices=AffiliateReportStatus.choices,
         default=AffiliateReportStatus.DRAFT,
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = LimitedTextField(_("summary"), max_length=limits.LONG_TEXT, blank=True)
     report_url = models.URLField(_("link to the full report"), blank=True)
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, validators=[validate_single_line_text]
+    )
     total_income = models.DecimalField(
         _("total income"),
         max_digits=14,
@@ -352,7 +362,7 @@ class Deferment(models.Model):
         verbose_name=_("affiliate"),
     )
     cause = models.CharField(_("cause"), max_length=32, choices=DefermentCause.choices)
-    explanation = models.TextField(_("explanation"))
+    explanation = LimitedTextField(_("explanation"), max_length=limits.COMMENT)
     valid_from = models.DateField(_("valid from"), validators=[validate_plausible_date])
     until = models.DateField(_("until"), validators=[validate_plausible_date])
     granted_by = models.ForeignKey(

@@ -1,20 +1,26 @@
 """`/api/v1/stories/`: published learning stories, read-only. Never drafts."""
 
 import django_filters
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from wagtail.models import WorkflowState
 
 from grants import permissions as grant_permissions
 from grants.models import Proposal
+from portal import limits
 from portal.api.base import ActionSerializer, ChangeReasonField
 from portal.api.filters import PortalFilterSet
 from portal.api.versions import VersionedMixin
 from portal.api.views import ServiceViewSetMixin
+from portal.validators import validate_single_line_text
 
 from . import permissions as story_permissions
 from . import readers as story_readers
 from . import services
+from .choices import StoryStatus
 from .models import LearningStoryPage
 
 
@@ -142,6 +148,30 @@ class StoryViewSet(VersionedMixin, viewsets.ReadOnlyModelViewSet):
 
 # Members' own stories, drafts included ------------------------------------------
 
+STATUS_HELP = _(
+    "draft: being written; in_review: with the editorial board; needs_changes: the "
+    "board asked for changes (see editorial_comment); live: published (a newer draft "
+    "may be in the works)."
+)
+
+
+def with_workflow_states(queryset):
+    """Prefetch each story's active workflow state.
+
+    Wagtail's own `prefetch_workflow_states()` follows the base-page relation, which
+    finds nothing from a LearningStoryPage queryset (every story then looked like a
+    draft in the list); the specific relation finds them.
+    """
+    return queryset.prefetch_related(
+        Prefetch(
+            "_specific_workflow_states",
+            queryset=WorkflowState.objects.active().select_related(
+                "current_task_state__task"
+            ),
+            to_attr="_current_workflow_states",
+        )
+    )
+
 
 class StoryBlockField(serializers.JSONField):
     """StreamField content as a list of {"type": …, "value": …} blocks."""
@@ -150,10 +180,15 @@ class StoryBlockField(serializers.JSONField):
 class MyStorySerializer(serializers.ModelSerializer):
     locale = serializers.CharField(source="locale.language_code")
     themes = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, write_only=True
+        child=serializers.CharField(
+            max_length=100, validators=[validate_single_line_text]
+        ),
+        max_length=limits.STORY_THEMES,
+        required=False,
+        write_only=True,
     )
     body = StoryBlockField(required=False, write_only=True)
-    status = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(help_text=STATUS_HELP)
     editorial_comment = serializers.SerializerMethodField()
     change_reason = ChangeReasonField()
 
@@ -198,11 +233,9 @@ class MyStorySerializer(serializers.ModelSerializer):
         data["id"] = story.pk
         return data
 
+    @extend_schema_field(serializers.ChoiceField(choices=StoryStatus.choices))
     def get_status(self, story) -> str:
-        state = story.current_workflow_state
-        if state is not None:
-            return state.status  # in_progress or needs_changes
-        return "live" if story.live else "draft"
+        return story.story_status()  # one vocabulary for the list and the detail
 
     def get_editorial_comment(self, story) -> str:
         state = story.current_workflow_state
@@ -217,7 +250,7 @@ class MyStoryListSerializer(serializers.ModelSerializer):
 
     title = serializers.CharField(source="draft_title")
     locale = serializers.CharField(source="locale.language_code")
-    status = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(help_text=STATUS_HELP)
     editorial_comment = serializers.SerializerMethodField()
 
     class Meta:
@@ -257,9 +290,9 @@ class MyStoryViewSet(
     def get_queryset(self):
         return story_permissions.own_stories(
             self.request.user,
-            LearningStoryPage.objects.select_related("locale", "latest_revision")
-            .prefetch_workflow_states()
-            .order_by("-pk"),
+            with_workflow_states(
+                LearningStoryPage.objects.select_related("locale", "latest_revision")
+            ).order_by("-pk"),
         )
 
     def get_serializer_class(self):

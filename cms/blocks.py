@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from portal import limits
+from portal.validators import validate_single_line_text
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
@@ -12,9 +15,15 @@ class ImageBlock(blocks.StructBlock):
     alt_text = blocks.CharBlock(
         label=_("alt text"),
         max_length=300,
+        validators=[validate_single_line_text],
         help_text=_("Describe the image for people who cannot see it."),
     )
-    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=300)
+    caption = blocks.CharBlock(
+        label=_("caption"),
+        required=False,
+        max_length=300,
+        validators=[validate_single_line_text],
+    )
 
     class Meta:
         icon = "image"
@@ -23,8 +32,13 @@ class ImageBlock(blocks.StructBlock):
 
 
 class QuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock(label=_("quote"))
-    attribution = blocks.CharBlock(label=_("attribution"), required=False)
+    text = blocks.TextBlock(label=_("quote"), max_length=limits.COMMENT)
+    attribution = blocks.CharBlock(
+        label=_("attribution"),
+        required=False,
+        max_length=limits.NAME,
+        validators=[validate_single_line_text],
+    )
 
     class Meta:
         icon = "openquote"
@@ -49,7 +63,9 @@ class LessonBlock(blocks.RichTextBlock):
 
 
 class KeyFigureBlock(blocks.StructBlock):
-    label = blocks.CharBlock(label=_("label"), max_length=100)
+    label = blocks.CharBlock(
+        label=_("label"), max_length=100, validators=[validate_single_line_text]
+    )
     number = blocks.DecimalBlock(label=_("number"), decimal_places=2)
 
     class Meta:
@@ -67,7 +83,12 @@ class KeyFiguresBlock(blocks.ListBlock):
 
 class StoryBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, label=_("Paragraph"))
-    heading = blocks.CharBlock(label=_("Heading"), template="cms/blocks/heading.html")
+    heading = blocks.CharBlock(
+        label=_("Heading"),
+        template="cms/blocks/heading.html",
+        max_length=limits.TITLE,
+        validators=[validate_single_line_text],
+    )
     image = ImageBlock()
     quote = QuoteBlock()
     what_worked = LessonBlock(_("What worked"), label=_("What worked"))

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -15,15 +16,23 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from affiliates.choices import Region
-from portal.validators import validate_language_code
+from portal import limits
+from portal.fields import LimitedTextField
+from portal.validators import validate_language_code, validate_single_line_text
 
 from .blocks import StoryBodyBlock
+from .choices import StoryStatus
 
 
 class HomePage(Page):
     """The portal's front page, one per locale."""
 
-    intro = models.CharField(_("introduction"), max_length=500, blank=True)
+    intro = models.CharField(
+        _("introduction"),
+        max_length=500,
+        blank=True,
+        validators=[validate_single_line_text],
+    )
     body = RichTextField(_("body"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
@@ -50,7 +59,12 @@ class AboutPage(Page):
 class LearningStoryIndexPage(Page):
     """Lists published stories of its locale, with filters, search and pages."""
 
-    intro = models.CharField(_("introduction"), max_length=500, blank=True)
+    intro = models.CharField(
+        _("introduction"),
+        max_length=500,
+        blank=True,
+        validators=[validate_single_line_text],
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
@@ -101,7 +115,7 @@ class LearningStoryTag(TaggedItemBase):
 class LearningStoryPage(Page):
     """What an affiliate tried and learned, in its own words and language."""
 
-    summary = models.TextField(
+    summary = LimitedTextField(
         _("summary"),
         max_length=600,
         blank=True,
@@ -153,7 +167,10 @@ class LearningStoryPage(Page):
         verbose_name=_("hero image"),
     )
     hero_alt_text = models.CharField(
-        _("hero image alt text"), max_length=300, blank=True
+        _("hero image alt text"),
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line_text],
     )
     body = StreamField(StoryBodyBlock(), blank=True, verbose_name=_("body"))
     # Plain text of title, summary and body, kept for search in scripts without
@@ -206,6 +223,11 @@ class LearningStoryPage(Page):
     def clean(self):
         super().clean()
         errors = {}
+        try:  # Wagtail's own field: the rules for titles are checked here
+            validate_single_line_text(self.title)
+            MaxLengthValidator(limits.TITLE)(self.title)
+        except ValidationError as error:
+            errors["title"] = error.messages
         if self.hero_image_id and not self.hero_alt_text.strip():
             errors["hero_alt_text"] = _("Describe the hero image for screen readers.")
         if self.live and not self.summary.strip():
@@ -218,6 +240,15 @@ class LearningStoryPage(Page):
             [self.title, self.summary, *(_block_text(b) for b in self.body)]
         )
         return super().save(*args, **kwargs)
+
+    def story_status(self) -> str:
+        """Where the story stands (StoryStatus), from its workflow and live flag."""
+        state = self.current_workflow_state
+        if state is not None:
+            if state.status == state.STATUS_NEEDS_CHANGES:
+                return StoryStatus.NEEDS_CHANGES
+            return StoryStatus.IN_REVIEW
+        return StoryStatus.LIVE if self.live else StoryStatus.DRAFT
 
     def get_context(self, request, *args, **kwargs):
         from .readers import story_author_names

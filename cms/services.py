@@ -1,13 +1,22 @@
 """Affiliate members write story drafts and send them to the editorial board."""
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail import blocks
 from wagtail.log_actions import log
 from wagtail.models import Locale, PageLogEntry
 
+from portal import limits
+from portal.exceptions import TransitionNotAllowed
+
 from . import permissions
+from .blocks import StoryBodyBlock
+from .choices import StoryStatus
 from .models import LearningStoryIndexPage, LearningStoryPage
+from .richtext import sanitize_rich_text
 from .wagtail_hooks import STORY_DRAFT_SAVED
 
 EDITABLE = (
@@ -20,6 +29,100 @@ EDITABLE = (
     "program",
     "proposal",
 )
+
+
+def clean_body_input(raw) -> list[dict]:
+    """Check the shape of a story body sent as JSON and make its rich text safe.
+
+    A body is a list of {"type": …, "value": …} blocks. Rich-text values are
+    converted to the Wagtail editor's own format through an allowlist (see
+    cms/richtext.py); they are never stored as sent. Sizes are bounded.
+    """
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise ValidationError({"body": _("Send the body as a list of blocks.")})
+    if len(raw) > limits.STORY_BLOCKS:
+        raise ValidationError(
+            {
+                "body": _("A story has at most %(limit)s blocks.")
+                % {"limit": limits.STORY_BLOCKS}
+            }
+        )
+    children = StoryBodyBlock().child_blocks
+    cleaned = []
+    for index, item in enumerate(raw, start=1):
+        if (
+            not isinstance(item, dict)
+            or item.get("type") not in children
+            or "value" not in item
+        ):
+            raise ValidationError(
+                {
+                    "body": _(
+                        "Block %(index)s: give a “type” (one of %(types)s) and a "
+                        "“value”."
+                    )
+                    % {"index": index, "types": ", ".join(children)}
+                }
+            )
+        block = children[item["type"]]
+        value = item["value"]
+        if len(json.dumps(value, ensure_ascii=False)) > limits.STORY_BLOCK_TEXT:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "Block %(index)s is too long: at most %(limit)s characters."
+                    )
+                    % {"index": index, "limit": limits.STORY_BLOCK_TEXT}
+                }
+            )
+        if isinstance(block, blocks.RichTextBlock):
+            if not isinstance(value, str):
+                raise ValidationError(
+                    {
+                        "body": _("Block %(index)s: the text must be a string.")
+                        % {"index": index}
+                    }
+                )
+            value = sanitize_rich_text(value, block.features)
+        elif not _matches_shape(block, value):
+            raise ValidationError(
+                {
+                    "body": _("Block %(index)s: this value does not fit a “%(type)s”.")
+                    % {"index": index, "type": item["type"]}
+                }
+            )
+        entry = {"type": item["type"], "value": value}
+        if isinstance(item.get("id"), str) and len(item["id"]) <= 64:
+            entry["id"] = item["id"]
+        cleaned.append(entry)
+    return cleaned
+
+
+def _matches_shape(block, value) -> bool:
+    """The JSON type a block's to_python expects, so it cannot crash on it."""
+    if isinstance(block, blocks.StructBlock):
+        return isinstance(value, dict) and all(
+            _matches_shape(block.child_blocks[name], v)
+            if name in block.child_blocks
+            else True
+            for name, v in value.items()
+        )
+    if isinstance(block, blocks.ListBlock):
+        return isinstance(value, list) and all(
+            _matches_shape(block.child_block, v.get("value", v))
+            if isinstance(v, dict) and "type" in v
+            else _matches_shape(block.child_block, v)
+            for v in value
+        )
+    if isinstance(block, blocks.ChooserBlock):
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    if isinstance(block, blocks.DecimalBlock):
+        return value is None or isinstance(value, int | float | str)
+    if isinstance(block, blocks.CharBlock | blocks.TextBlock):
+        return isinstance(value, str)
+    return True
 
 
 def _clean_body(story):
@@ -41,7 +144,20 @@ def _save_draft(story, actor, reason: str) -> None:
     )
 
 
+def _check_themes(themes) -> None:
+    if themes is not None and len(themes) > limits.STORY_THEMES:
+        raise ValidationError(
+            {
+                "themes": _("A story has at most %(limit)s themes.")
+                % {"limit": limits.STORY_THEMES}
+            }
+        )
+
+
 def _apply(story, fields, themes):
+    _check_themes(themes)
+    if "body" in fields:
+        fields = {**fields, "body": clean_body_input(fields["body"])}
     for name in EDITABLE:
         if name in fields:
             setattr(story, name, fields[name])
@@ -71,6 +187,7 @@ def story_create(*, actor, affiliate, locale: str, themes=None, reason="", **fie
         raise ValidationError(
             {"locale": _("There is no story section in that language.")}
         )
+    _check_themes(themes)
     story = LearningStoryPage(affiliate=affiliate, locale=index.locale, live=False)
     story.title = fields.get("title", "")
     _apply(story, fields, None)
@@ -109,10 +226,22 @@ def story_update(*, actor, story, themes=None, reason="", **fields):
 
 @transaction.atomic
 def story_submit(*, actor, story, reason=""):
-    """Send the latest draft to the editorial board (or back, after changes)."""
-    story = LearningStoryPage.objects.get(pk=story.pk)
+    """Send the latest draft to the editorial board (or back, after changes).
+
+    The row is locked first: of two submits at once, the second finds the story
+    with the board and gets a 409, as for any step the current state does not allow.
+    """
+    story = LearningStoryPage.objects.select_for_update().get(pk=story.pk)
+    if not permissions.can_write_story_for(actor, story.affiliate):
+        raise PermissionDenied(
+            _("Only members of this affiliate can write its stories.")
+        )
     if not permissions.can_edit_story(actor, story):
-        raise PermissionDenied(_("This story is already with the editorial board."))
+        raise TransitionNotAllowed(
+            obj_label=story._meta.verbose_name,
+            current=StoryStatus(story.story_status()).label,
+            action="submit",
+        )
     draft = story.get_latest_revision_as_object()
     if not draft.summary.strip():
         raise ValidationError(

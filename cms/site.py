@@ -3,16 +3,23 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
+    Collection,
     GroupApprovalTask,
     GroupPagePermission,
     Locale,
     Page,
+    Site,
     Workflow,
     WorkflowPage,
     WorkflowTask,
 )
 
 from .models import AboutPage, HomePage, LearningStoryIndexPage
+
+HOME_INTRO = (
+    "Affiliates prepare grant proposals and reports here; committees review them; "
+    "everyone can read what was funded and what was learned."
+)
 
 EDITORIAL_BOARD = "Editorial board"
 
@@ -27,6 +34,32 @@ TITLES = {
     "ru": ("Портал грантов", "Истории опыта", "О портале"),
 }
 SLUGS = ("stories", "about")
+
+
+def _english_home(english) -> HomePage:
+    """The English home page, the site's root; made (with Wagtail's tree root, its
+    root collection and the default site) if a database lost what the migrations
+    put there (a flushed test database, a hand-made one)."""
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    home = HomePage.objects.filter(locale=english).first()
+    if home is None:
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root", locale=english)
+        )
+        home = HomePage(
+            title=TITLES["en"][0], slug="home", locale=english, intro=HOME_INTRO
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    if not Site.objects.filter(is_default_site=True).exists():
+        Site.objects.create(
+            hostname="localhost",
+            root_page=home,
+            is_default_site=True,
+            site_name="Portal",
+        )
+    return home
 
 
 def _english_child(home, model, title, slug):
@@ -53,8 +86,8 @@ def _translation(page, locale, title):
 def setup_site() -> dict[str, LearningStoryIndexPage]:
     """Make sure every locale has home, stories and about pages (translations of the
     English ones) and that stories go through the editorial board. Idempotent."""
-    english = Locale.objects.get(language_code="en")
-    home = HomePage.objects.get(locale=english)
+    english, _created = Locale.objects.get_or_create(language_code="en")
+    home = _english_home(english)
     index = _english_child(home, LearningStoryIndexPage, TITLES["en"][1], SLUGS[0])
     about = _english_child(home, AboutPage, TITLES["en"][2], SLUGS[1])
     indexes = {"en": index}

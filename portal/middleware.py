@@ -1,4 +1,4 @@
-"""Language selection.
+"""Language selection, and the Content-Security-Policy header.
 
 - Pages carry their language in the URL: English unprefixed, `/ar/…` etc.
 - On an unprefixed page, someone whose language is not English is redirected to the
@@ -11,6 +11,7 @@
 
 from functools import cache
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
@@ -115,3 +116,24 @@ def set_language_cookie(response, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with a different value of some directives for some
+    parts of the site.
+
+    `CONTENT_SECURITY_POLICY` is the policy of every response; `CSP_PATH_DIRECTIVES`
+    maps a path prefix to directives that replace the default ones there (the admins
+    need inline style attributes, for example). The first matching prefix wins. No
+    policy ever allows inline or evaluated scripts (tests/portal/test_headers.py).
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        for prefix, directives in getattr(settings, "CSP_PATH_DIRECTIVES", {}).items():
+            if request.path_info.startswith(prefix):
+                parts.replace = {**directives, **(parts.replace or {})}
+                break
+        return parts

@@ -14,7 +14,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .audit import require_reason, save_audited
+from .fields import LimitedTextField
 from .transitions import Transition, check_transition
 
 SUBMIT = "submit"
@@ -34,7 +36,9 @@ class ReviewedReport(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("comment from staff"), blank=True)
+    review_comment = LimitedTextField(
+        _("comment from staff"), max_length=limits.COMMENT, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""Validators for codes the portal stores: languages, currencies, countries."""
+"""Validators for what the portal stores: codes (languages, currencies, countries),
+plausible dates, and single-line text free of direction overrides."""
 
 import datetime
 import re
@@ -59,4 +60,24 @@ def validate_plausible_date(value: datetime.date) -> None:
             _("Enter a date between %(earliest)s and %(latest)s."),
             code="implausible_date",
             params={"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
+        )
+
+
+# Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) change the order
+# in which the characters that follow are shown: "‮gpj.exe" reads "exe.jpg". In a
+# title or a name they can make two different strings look alike. The weak marks
+# (U+200E, U+200F, U+061C) reorder nothing and help writers of Arabic mix numbers and
+# Latin words into a line, so they stay allowed; long text keeps everything.
+BIDI_CONTROL_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def validate_single_line_text(value) -> None:
+    """Titles, names, labels, codes: no direction-override characters."""
+    if isinstance(value, str) and BIDI_CONTROL_RE.search(value):
+        raise ValidationError(
+            _(
+                "Remove the invisible direction-control characters (U+202A–U+202E, "
+                "U+2066–U+2069): they change how the text reads."
+            ),
+            code="bidi_control",
         )

@@ -111,3 +111,13 @@ def client_for(user=None) -> APIClient:
 def api():
     """`api(user)` gives a client signed in as `user` (or anonymous with None)."""
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate and sign-in counters start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -63,8 +63,12 @@ def test_a_story_cannot_name_another_affiliates_draft(
         "original_language": "en",
     }
     client = api(member_a)
-    seen = client.post("/api/v1/my-stories/", {**body, "proposal": hidden.pk})
-    missing = client.post("/api/v1/my-stories/", {**body, "proposal": MISSING})
+    seen = client.post(
+        "/api/v1/my-stories/", {**body, "proposal": hidden.pk}, format="json"
+    )
+    missing = client.post(
+        "/api/v1/my-stories/", {**body, "proposal": MISSING}, format="json"
+    )
     assert seen.status_code == missing.status_code == 400
     assert "proposal" in seen.json() and "proposal" in missing.json()
 

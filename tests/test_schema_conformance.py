@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.services import api_token_create
 from grants.choices import ProposalStatus
+from portal import limits
 from tests.factories import (
     AffiliateReportFactory,
     InterestDeclarationFactory,
@@ -85,3 +86,42 @@ def test_api_never_fails_and_matches_its_schema(request, wsgi_app, seeded, role)
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         check()
+
+
+def nested(depth: int):
+    value: list | dict = []
+    for level in range(depth):
+        value = [value] if level % 2 else {"a": value}
+    return value
+
+
+def test_deep_and_oversized_bodies_are_refused_never_crash(wsgi_app, seeded, staff):
+    """Every operation that takes a body, sent one nested far past the limit and one
+    past the size limit: a 4xx with a message, never a server error."""
+    _token, key = api_token_create(actor=None, user=staff, name="schemathesis")
+    headers = {"Authorization": f"Token {key}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", wsgi_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    with_body = [op for op in operations if list(op.body)]
+    assert len(with_body) > 30
+    statuses = {"deep": set(), "large": set()}
+    bodies = {
+        "deep": nested(limits.JSON_MAX_DEPTH * 8),
+        "large": {"title": "x" * (limits.JSON_MAX_BYTES + 1)},
+    }
+    for operation in with_body:
+        path_parameters = {p.name: 1 for p in operation.path_parameters}
+        for kind, body in bodies.items():
+            case = operation.Case(
+                path_parameters=path_parameters,
+                body=body,
+                media_type="application/json",
+            )
+            response = case.call_and_validate(
+                headers=headers, checks=[not_a_server_error]
+            )
+            statuses[kind].add(response.status_code)
+            assert response.headers["content-type"][0].startswith("application/json")
+    assert 400 in statuses["deep"]
+    assert 413 in statuses["large"]
+    assert max(statuses["deep"] | statuses["large"]) < 500

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.validators import validate_plausible_date
+from portal import limits
+from portal.fields import LimitedTextField
+from portal.validators import validate_plausible_date, validate_single_line_text
 
 from ..choices import ConflictType, InterestKind
 from .proposals import Proposal
@@ -31,8 +33,10 @@ class InterestDeclaration(models.Model):
     no_interests = models.BooleanField(
         _("I have no interests to declare"), default=False
     )
-    statement = models.TextField(
-        _("anything else the committee should know"), blank=True
+    statement = LimitedTextField(
+        _("anything else the committee should know"),
+        max_length=limits.COMMENT,
+        blank=True,
     )
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,10 +78,15 @@ class DeclaredInterest(models.Model):
         help_text=_("The affiliate concerned, if it is one."),
     )
     organisation = models.CharField(
-        _("organisation or person"), max_length=200, blank=True
+        _("organisation or person"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line_text],
     )
-    role = models.CharField(_("role"), max_length=200, blank=True)
-    description = models.TextField(_("details"), blank=True)
+    role = models.CharField(
+        _("role"), max_length=200, blank=True, validators=[validate_single_line_text]
+    )
+    description = LimitedTextField(_("details"), max_length=limits.COMMENT, blank=True)
     started_on = models.DateField(
         _("from"), null=True, blank=True, validators=[validate_plausible_date]
     )
@@ -120,7 +129,9 @@ class ProposalDeclaration(models.Model):
     conflict_type = models.CharField(
         _("type of conflict"), max_length=16, choices=ConflictType.choices, blank=True
     )
-    explanation = models.TextField(_("explanation"), blank=True)
+    explanation = LimitedTextField(
+        _("explanation"), max_length=limits.COMMENT, blank=True
+    )
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from affiliates.choices import AffiliateType
-from portal.validators import validate_plausible_date
+from portal import limits
+from portal.fields import LimitedTextField
+from portal.validators import validate_plausible_date, validate_single_line_text
 
 
 def validate_affiliate_types(value) -> None:
@@ -27,9 +29,13 @@ def validate_affiliate_types(value) -> None:
 
 
 class FundProgram(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, validators=[validate_single_line_text]
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(
+        _("description"), max_length=limits.LONG_TEXT, blank=True
+    )
     min_amount_usd = models.DecimalField(
         _("minimum amount (USD)"),
         max_digits=12,
@@ -151,8 +157,10 @@ class RubricCriterion(models.Model):
     rubric = models.ForeignKey(
         Rubric, on_delete=models.CASCADE, related_name="criteria"
     )
-    name = models.CharField(_("name"), max_length=200)
-    guidance = models.TextField(_("guidance"), blank=True)
+    name = models.CharField(
+        _("name"), max_length=200, validators=[validate_single_line_text]
+    )
+    guidance = LimitedTextField(_("guidance"), max_length=limits.COMMENT, blank=True)
     translations = models.JSONField(
         _("translations"),
         default=dict,
@@ -192,7 +200,9 @@ class Round(models.Model):
     program = models.ForeignKey(
         FundProgram, on_delete=models.PROTECT, related_name="rounds"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, validators=[validate_single_line_text]
+    )
     opens_on = models.DateField(_("opens on"), validators=[validate_plausible_date])
     closes_on = models.DateField(_("closes on"), validators=[validate_plausible_date])
     comment_period_ends_on = models.DateField(

@@ -8,11 +8,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import limits
 from portal.dates import add_months
+from portal.fields import LimitedTextField
 from portal.validators import (
     validate_currency_code,
     validate_language_code,
     validate_plausible_date,
+    validate_single_line_text,
 )
 
 from ..choices import BudgetCategory, MetricKind, ProposalStatus
@@ -47,9 +50,13 @@ class Proposal(models.Model):
         related_name="proposals",
         verbose_name=_("round"),
     )
-    title = models.CharField(_("title"), max_length=250)
-    summary = models.TextField(_("summary"), max_length=2000, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(
+        _("title"), max_length=250, validators=[validate_single_line_text]
+    )
+    summary = LimitedTextField(_("summary"), max_length=limits.SUMMARY, blank=True)
+    description = LimitedTextField(
+        _("description"), max_length=limits.LONG_TEXT, blank=True
+    )
     language = models.CharField(
         _("language of writing"),
         max_length=20,
@@ -103,7 +110,9 @@ class Proposal(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    conditions = models.TextField(_("conditions of approval"), blank=True)
+    conditions = LimitedTextField(
+        _("conditions of approval"), max_length=limits.COMMENT, blank=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -222,12 +231,26 @@ class BudgetLine(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="budget_lines"
     )
-    activity = models.CharField(_("programme or activity"), max_length=200)
+    activity = models.CharField(
+        _("programme or activity"),
+        max_length=200,
+        validators=[validate_single_line_text],
+    )
     category = models.CharField(
         _("expense category"), max_length=32, choices=BudgetCategory.choices
     )
-    description = models.CharField(_("description"), max_length=500, blank=True)
-    unit = models.CharField(_("unit"), max_length=50, help_text=_("e.g. day, person"))
+    description = models.CharField(
+        _("description"),
+        max_length=500,
+        blank=True,
+        validators=[validate_single_line_text],
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=50,
+        help_text=_("e.g. day, person"),
+        validators=[validate_single_line_text],
+    )
     unit_cost = models.DecimalField(
         _("unit cost"),
         max_digits=14,
@@ -306,6 +329,7 @@ class TargetMetric(models.Model):
         _("name"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line_text],
         help_text=_("For grantee-defined metrics."),
     )
     target = models.PositiveIntegerField(_("target"))

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import limits
+from portal.fields import LimitedTextField
 from portal.report_review import ReviewedReport
 
 from ..choices import GrantReportKind, GrantReportStatus
@@ -26,8 +28,12 @@ class GrantReport(ReviewedReport):
         choices=GrantReportStatus.choices,
         default=GrantReportStatus.DRAFT,
     )
-    narrative = models.TextField(_("what happened"), blank=True)
-    learnings = models.TextField(_("what was learned"), blank=True)
+    narrative = LimitedTextField(
+        _("what happened"), max_length=limits.LONG_TEXT, blank=True
+    )
+    learnings = LimitedTextField(
+        _("what was learned"), max_length=limits.LONG_TEXT, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -65,7 +71,7 @@ class MetricResult(models.Model):
         TargetMetric, on_delete=models.PROTECT, related_name="results"
     )
     actual = models.PositiveIntegerField(_("actual"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = LimitedTextField(_("comment"), max_length=limits.COMMENT, blank=True)
 
     history = HistoricalRecords()
 
@@ -91,7 +97,9 @@ class SpendingLine(models.Model):
     spent = models.DecimalField(
         _("spent"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    explanation = models.TextField(_("explanation of the variance"), blank=True)
+    explanation = LimitedTextField(
+        _("explanation of the variance"), max_length=limits.COMMENT, blank=True
+    )
 
     history = HistoricalRecords()
 

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from affiliates.choices import Region
+from portal import limits
+from portal.fields import LimitedTextField
+from portal.validators import validate_single_line_text
 
 from ..choices import (
     ConflictType,
@@ -25,7 +28,9 @@ from .proposals import Proposal
 class Committee(models.Model):
     """A funds committee, per region or per program, with a quorum for decisions."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"), max_length=200, validators=[validate_single_line_text]
+    )
     program = models.ForeignKey(
         FundProgram, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -119,7 +124,7 @@ class Recusal(models.Model):
     conflict_type = models.CharField(
         _("type of conflict"), max_length=16, choices=ConflictType.choices
     )
-    explanation = models.TextField(_("explanation"))
+    explanation = LimitedTextField(_("explanation"), max_length=limits.COMMENT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -161,8 +166,12 @@ class Review(models.Model):
         choices=RecommendationChoice.choices,
         blank=True,
     )
-    comment_to_applicant = models.TextField(_("comment to the applicant"), blank=True)
-    note_to_committee = models.TextField(_("private note to the committee"), blank=True)
+    comment_to_applicant = LimitedTextField(
+        _("comment to the applicant"), max_length=limits.REVIEW_TEXT, blank=True
+    )
+    note_to_committee = LimitedTextField(
+        _("private note to the committee"), max_length=limits.REVIEW_TEXT, blank=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     unlocked_until = models.DateTimeField(
         _("unlocked until"),
@@ -207,7 +216,7 @@ class Score(models.Model):
     )
     value = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = LimitedTextField(_("comment"), max_length=limits.COMMENT, blank=True)
 
     history = HistoricalRecords()
 
@@ -262,8 +271,10 @@ class Decision(models.Model):
     amount_approved = models.DecimalField(
         _("amount approved"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    conditions = models.TextField(_("conditions"), blank=True)
-    rationale = models.TextField(_("rationale"))
+    conditions = LimitedTextField(
+        _("conditions"), max_length=limits.COMMENT, blank=True
+    )
+    rationale = LimitedTextField(_("rationale"), max_length=limits.REVIEW_TEXT)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -314,7 +325,7 @@ class ProposalComment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
-    body = models.TextField(_("comment"), max_length=5000)
+    body = LimitedTextField(_("comment"), max_length=limits.COMMENT)
     is_hidden = models.BooleanField(_("hidden"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

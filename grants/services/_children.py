@@ -3,7 +3,26 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal import limits
 from portal.audit import delete_audited, save_audited
+
+
+def check_child_count(model, items, field_name: str) -> None:
+    """Refuse more rows than any real record has, before any of them is read.
+
+    Every child model has its limit in portal.limits.CHILD_ROWS (a KeyError here is
+    a model someone forgot to limit).
+    """
+    limit = limits.CHILD_ROWS[model._meta.label]
+    if len(items) > limit:
+        raise ValidationError(
+            {
+                field_name: _(
+                    "At most %(limit)s rows can be sent here (%(count)s were sent)."
+                )
+                % {"limit": limit, "count": len(items)}
+            }
+        )
 
 
 def sync_children(
@@ -14,6 +33,7 @@ def sync_children(
     Each item is a dict of field values, with `id` for a row that exists already.
     Every create, change and delete is saved with history (user and reason).
     """
+    check_child_count(model, items, field_name)
     existing = {row.pk: row for row in model.objects.filter(**{parent_field: parent})}
     keep = {item["id"] for item in items if item.get("id") is not None}
     unknown = sorted(keep - existing.keys())

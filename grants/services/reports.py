@@ -11,7 +11,7 @@ from portal.transitions import Transition, transition_table
 from .. import permissions
 from ..choices import GrantReportStatus
 from ..models import GrantReport, MetricResult, SpendingLine
-from ._children import sync_children
+from ._children import check_child_count, sync_children
 
 R = GrantReportStatus
 GRANT_REPORT_TRANSITIONS = transition_table(
@@ -55,6 +55,7 @@ def grant_report_update(
     for field_name, model, fk_name, items in nested:
         if items is None:
             continue
+        check_child_count(model, items, field_name)
         _check_belongs(items, fk_name, report.proposal_id, field_name)
         sync_children(
             parent_field="report",

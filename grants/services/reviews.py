@@ -13,7 +13,7 @@ from portal.audit import require_reason, save_audited
 from .. import permissions
 from ..choices import ProposalStatus, ReviewStatus
 from ..models import Proposal, Review, Score
-from ._children import sync_children
+from ._children import check_child_count, sync_children
 from .committees import staff_only
 
 
@@ -37,6 +37,7 @@ def _check_open(review: Review) -> None:
 
 
 def _write_scores(review: Review, scores, actor, reason) -> None:
+    check_child_count(Score, scores, "scores")
     criteria = {c.pk for c in review.rubric.criteria.all()}
     existing = {s.criterion_id: s.pk for s in review.scores.all()}
     items = []

@@ -1,9 +1,11 @@
 """drf-spectacular hooks: the schema documents our API only, not Wagtail's admin API."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import is_list_serializer
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import SAFE_METHODS
 
+from portal import limits
 from portal.exceptions import StaleRecord
 
 from .versions import RECORD_ACTIONS, VersionedMixin
@@ -33,8 +35,9 @@ def only_public_api(endpoints):
 class PortalAutoSchema(AutoSchema):
     """Fields a serializer leaves out for some readers are optional in responses;
     fields a service requires (`required_by_service`) are required in requests, so
-    the schema tells what the service will check. Versioned records document their
-    ETag, If-Match and the 412 answer."""
+    the schema tells what the service will check; nested rows show their limit
+    (portal.limits.CHILD_ROWS) as maxItems. Versioned records document their ETag,
+    If-Match and the 412 answer."""
 
     def _versioned_detail(self) -> bool:
         view = self.view
@@ -55,6 +58,17 @@ class PortalAutoSchema(AutoSchema):
         if self._versioned_detail() and self.method not in SAFE_METHODS:
             responses.setdefault("412", {"description": str(StaleRecord.message)})
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema and is_list_serializer(field):
+            model = getattr(getattr(field.child, "Meta", None), "model", None)
+            limit = getattr(field, "max_length", None) or (
+                limits.CHILD_ROWS.get(model._meta.label) if model else None
+            )
+            if limit and schema.get("type") == "array":
+                schema["maxItems"] = limit
+        return schema
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

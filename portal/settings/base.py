@@ -7,6 +7,7 @@ see README.md for the list of variables.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
     # Background tasks
     "django_tasks",
     "django_tasks_db",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language follows the signed-in user's profile, so authentication comes
     # before it; it still runs before CommonMiddleware (slash redirects per prefix).
@@ -80,6 +83,7 @@ MIDDLEWARE = [
     "portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "portal.signin.SignInLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -89,6 +93,48 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Response headers on every page. Content-Security-Policy: scripts only from our own
+# files (never inline, never eval), nothing loaded from elsewhere. Pages mark their
+# own inline <style> with the request's nonce. The two admins set inline style
+# attributes from their scripts and show images from data: URLs; Wagtail's admin
+# also shows its preview in a frame of its own and upload previews as blob: images.
+# Checked in a real Chromium (tests/browser/).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+_CSP_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": [_CSP_SELF],
+        "style-src": [_CSP_SELF, NONCE],
+        "img-src": [_CSP_SELF, "data:"],
+        "font-src": [_CSP_SELF],
+        "connect-src": [_CSP_SELF],
+        "manifest-src": [_CSP_SELF],
+        "base-uri": [_CSP_SELF],
+        "form-action": [_CSP_SELF],
+        # Our own origin only: Wagtail shows page previews in a frame of its admin
+        # (the preview is rendered as the page itself, under the site's policy).
+        "frame-ancestors": [_CSP_SELF],
+        "object-src": ["'none'"],
+    }
+}
+_ADMIN_CSP = {
+    "style-src": [_CSP_SELF, "'unsafe-inline'"],
+    "img-src": [_CSP_SELF, "data:", "blob:"],  # previews of images being uploaded
+    "frame-src": [_CSP_SELF],
+}
+CSP_PATH_DIRECTIVES = {
+    "/cms-admin/": _ADMIN_CSP,
+    "/admin/": {"style-src": [_CSP_SELF, "'unsafe-inline'"]},
+    # Swagger UI sets inline style attributes from its own scripts.
+    "/api/v1/docs/": {"style-src": [_CSP_SELF, "'unsafe-inline'"]},
+}
+
+# Request bodies (form fields and JSON) up to 2 MB; uploaded files are not counted.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -115,7 +161,50 @@ DATABASES = {
 }
 # A request that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. Transactions take the write lock when they
+    # begin (IMMEDIATE), so two requests writing at once queue instead of one failing
+    # with "database is locked" half-way; WAL lets reads go on meanwhile. The loser of
+    # a race then sees the winner's change (a 409 for a second submit, say).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; "
+                "PRAGMA synchronous=NORMAL;"
+            ),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Counters (API rates, failed sign-ins, allauth's rate limits, used two-factor codes)
+# must be shared by every app process: Redis when REDIS_URL is set, else a table in
+# the database (made at migrate time).
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+
+# Sign-in forms: repeated failures lock the username and the address out for a
+# while (portal/signin.py). The first backend refuses while locked out.
+# The sign-in page in every language (the admins' own pages send people there).
+SIGN_IN_PATH_PATTERN = r"^/(?:[a-z]{2}(?:-[a-z]+)?/)?accounts/login/$"
+PORTAL_SIGN_IN_LIMITS = {"PER_USERNAME": 10, "PER_ADDRESS": 50, "WINDOW_SECONDS": 900}
+# Reverse proxies in front of the portal: the client address is the one the
+# outermost of them saw (X-Forwarded-For). 0: use the connection's address.
+PORTAL_NUM_PROXIES = env.int("PORTAL_NUM_PROXIES", default=0)
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,6 +239,8 @@ WAGTAIL_SITE_NAME = "Grants and affiliate reporting portal"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 # No avatars fetched from a third-party service: it would tell it who uses the admin.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the dashboard ask wagtail.org for new releases (the CSP would block it).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 STATIC_URL = "static/"
@@ -175,14 +266,17 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or bad token a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         # Hashed, named, revocable tokens (accounts.ApiToken): `Token <key>`.
         "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: the browsable API's forms list related rows; dev settings add it.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only, bounded in size and depth (portal/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -192,7 +286,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "1200/minute"},
+    # Counted in the shared cache; over the limit: 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttles.AnonThrottle",
+        "portal.api.throttles.UserThrottle",
+        "portal.api.throttles.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/minute",
+        "user": "1200/minute",
+        "write": "60/minute",
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -211,12 +315,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["portal.api.schema.only_public_api"],
+    "ENUM_NAME_OVERRIDES": {"StoryStatusEnum": "cms.choices.StoryStatus"},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Sign-in, sign-up and two-factor: django-allauth (README, "Accounts and sign-in").
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every password check while a username or address is locked
+    # out after repeated failures (portal/signin.py), whichever form asks.
+    "portal.signin.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -268,9 +376,6 @@ if MEDIAWIKI_CLIENT_ID and MEDIAWIKI_CLIENT_SECRET:
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
-# Caches hold allauth's rate-limit counters and used TOTP codes; production needs
-# one shared by every app process (DJANGO_CACHE_URL, see production.py).
-CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 
 # Forms render through our field templates (portal/templates/components/forms/).
 FORM_RENDERER = "portal.forms.PortalFormRenderer"

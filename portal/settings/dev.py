@@ -1,7 +1,7 @@
 """Local development: DEBUG on, a throwaway secret, tasks run in the request."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, env
+from .base import CSP_PATH_DIRECTIVES, REST_FRAMEWORK, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env(
@@ -19,3 +19,8 @@ REST_FRAMEWORK = {
 # Passkeys need a secure context: http://localhost:8000 works (127.0.0.1 does not,
 # WebAuthn refuses IP addresses as relying party).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# The browsable API (development only) styles its pages inline.
+CSP_PATH_DIRECTIVES = {
+    **CSP_PATH_DIRECTIVES,
+    "/api/": {"style-src": ["'self'", "'unsafe-inline'"]},
+}

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import CACHES, STORAGES, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -11,6 +11,10 @@ if not SECRET_KEY:
         "DJANGO_SECRET_KEY must be set in the environment to run in production."
     )
 DEBUG = False
+if "locmem" in CACHES["default"]["BACKEND"]:
+    raise ImproperlyConfigured(
+        "Production needs a cache shared by every process (REDIS_URL or the database)."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -30,9 +34,6 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Rate limits and used TOTP codes must be shared by every app process: a database
-# cache by default (`manage.py createcachetable` once), or any DJANGO_CACHE_URL.
-CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="dbcache://portal_cache")}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 PORTAL_DEMO_DATA_ALLOWED = False
 

@@ -1,16 +1,19 @@
 """Test settings: fast hashing, tasks run immediately, no throttling surprises."""
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES
+from .base import DATABASES, REST_FRAMEWORK, STORAGES
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-not-for-production-use-0123456789"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+# API throttles are off (no rates) except in the tests that set rates.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Generated PDFs go to a throw-away folder per test run.
 STORAGES = {
     **STORAGES,
@@ -26,3 +29,12 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 # browser tests too); nothing needs collecting first.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: concurrency tests need connections that really are separate
+    # (an in-memory test database is one connection shared by every thread).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(
+            tempfile.gettempdir(), f"portal-test-{os.getpid()}.sqlite3"
+        )
+    }

@@ -68,7 +68,7 @@ def test_workflow_request_changes_then_approve(
     story_id = client.post(URL, draft(affiliate_a), format="json").json()["id"]
     response = client.post(f"{URL}{story_id}/submit/", {}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "in_progress"
+    assert response.json()["status"] == "in_review"
     assert (
         client.patch(f"{URL}{story_id}/", {"title": "y"}, format="json").status_code
         == 403
@@ -93,7 +93,7 @@ def test_workflow_request_changes_then_approve(
     )
     assert (
         client.post(f"{URL}{story_id}/submit/", {}, format="json").json()["status"]
-        == "in_progress"
+        == "in_review"
     )
     story.refresh_from_db()
     task_state = story.current_workflow_state.current_task_state
@@ -156,7 +156,11 @@ def test_every_story_write_keeps_its_reason_in_the_page_history(
         {"summary": "Más claro.", "change_reason": "Clearer summary"},
         format="json",
     )
-    client.post(f"{URL}{story_id}/submit/", {"change_reason": "Ready for the board"})
+    client.post(
+        f"{URL}{story_id}/submit/",
+        {"change_reason": "Ready for the board"},
+        format="json",
+    )
     comments = [
         (entry.action, entry.comment)
         for entry in PageLogEntry.objects.filter(page_id=story_id).order_by("pk")
@@ -164,3 +168,35 @@ def test_every_story_write_keeps_its_reason_in_the_page_history(
     assert ("cms.story.draft_saved", "First draft after the meetup") in comments
     assert ("cms.story.draft_saved", "Clearer summary") in comments
     assert ("wagtail.workflow.start", "Ready for the board") in comments
+
+
+def test_list_and_detail_share_one_status_vocabulary(
+    api, board_member, member_a, affiliate_a
+):
+    from cms.choices import StoryStatus
+
+    client = api(member_a)
+    story_id = client.post(URL, draft(affiliate_a), format="json").json()["id"]
+
+    def both():
+        listed = {s["id"]: s["status"] for s in client.get(URL).json()["results"]}
+        return listed[story_id], client.get(f"{URL}{story_id}/").json()["status"]
+
+    assert both() == (StoryStatus.DRAFT, StoryStatus.DRAFT)
+    client.post(f"{URL}{story_id}/submit/", {}, format="json")
+    assert both() == (StoryStatus.IN_REVIEW, StoryStatus.IN_REVIEW)
+    story = LearningStoryPage.objects.get(pk=story_id)
+    task_state = story.current_workflow_state.current_task_state
+    task_state.task.specific.on_action(task_state, board_member, "reject", comment="x")
+    assert both() == (StoryStatus.NEEDS_CHANGES, StoryStatus.NEEDS_CHANGES)
+    client.post(f"{URL}{story_id}/submit/", {}, format="json")
+    story.refresh_from_db()
+    task_state = story.current_workflow_state.current_task_state
+    task_state.task.specific.on_action(task_state, board_member, "approve")
+    assert both() == (StoryStatus.LIVE, StoryStatus.LIVE)
+
+    schemas = api().get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    for name in ("MyStory", "MyStoryList"):
+        status = schemas[name]["properties"]["status"]
+        assert status["allOf"] == [{"$ref": "#/components/schemas/StoryStatusEnum"}]
+    assert schemas["StoryStatusEnum"]["enum"] == StoryStatus.values

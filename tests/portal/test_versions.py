@@ -29,7 +29,10 @@ def test_a_write_with_the_current_version_passes_and_returns_the_new_one(
     client = api(admin_a)
     etag = client.get(url(draft))["ETag"]
     response = client.patch(
-        url(draft), {"title": "Workshops in Tamale and Wa"}, HTTP_IF_MATCH=etag
+        url(draft),
+        {"title": "Workshops in Tamale and Wa"},
+        format="json",
+        HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 200, response.json()
     assert response["ETag"] != etag
@@ -43,11 +46,15 @@ def test_a_write_based_on_an_old_version_answers_412_and_changes_nothing(
     etag = first.get(url(draft))["ETag"]
     assert second.get(url(draft))["ETag"] == etag
     assert (
-        first.patch(url(draft), {"title": "First"}, HTTP_IF_MATCH=etag).status_code
+        first.patch(
+            url(draft), {"title": "First"}, format="json", HTTP_IF_MATCH=etag
+        ).status_code
         == 200
     )
 
-    response = second.patch(url(draft), {"title": "Second"}, HTTP_IF_MATCH=etag)
+    response = second.patch(
+        url(draft), {"title": "Second"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 412
     assert "changed this record" in response.json()["detail"]
     assert Proposal.objects.get(pk=draft.pk).title == "First"
@@ -72,8 +79,10 @@ def test_a_change_to_a_budget_line_changes_the_proposals_version(api, admin_a, d
 
 def test_a_state_change_on_an_old_version_is_refused(api, admin_a, member_a, draft):
     etag = api(admin_a).get(url(draft))["ETag"]
-    api(member_a).patch(url(draft), {"summary": "Changed meanwhile."})
-    response = api(admin_a).post(f"{url(draft)}withdraw/", HTTP_IF_MATCH=etag)
+    api(member_a).patch(url(draft), {"summary": "Changed meanwhile."}, format="json")
+    response = api(admin_a).post(
+        f"{url(draft)}withdraw/", {}, format="json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 412
     assert Proposal.objects.get(pk=draft.pk).status == "draft"
 
