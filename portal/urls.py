@@ -56,6 +56,9 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.account.urls")),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
+    path("affiliates/", include("affiliates.urls")),
+    path("grants/", include("grants.urls")),
+    path("my-stories/", include("cms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

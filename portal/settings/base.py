@@ -384,6 +384,9 @@ FORM_RENDERER = "portal.forms.PortalFormRenderer"
 PORTAL_NAVIGATION = [
     "portal.navigation.public_items",
     "accounts.navigation.items",
+    "affiliates.navigation.items",
+    "grants.navigation.items",
+    "cms.navigation.items",
 ]
 
 LOGGING = {

@@ -1,0 +1,3 @@
+"""Pages where members write learning stories and send them to the board."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages: comments (see grants/urls.py)."""
+
+urlpatterns = []

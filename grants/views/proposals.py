@@ -1,0 +1,3 @@
+"""Pages: proposals (see grants/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages: public (see grants/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages: reports (see grants/urls.py)."""
+
+urlpatterns = []
