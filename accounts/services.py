@@ -4,11 +4,12 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import limits
 from portal.audit import save_audited
 
 from . import permissions
@@ -77,6 +78,7 @@ def api_token_create(*, actor, user, name: str) -> tuple[ApiToken, str]:
     the caller shows it once."""
     if not permissions.can_create_api_token(actor, user):
         raise PermissionDenied(_("You may not create API tokens for this account."))
+    _check_token_limits(user)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
@@ -86,6 +88,27 @@ def api_token_create(*, actor, user, name: str) -> tuple[ApiToken, str]:
     )
     save_audited(token, actor=actor, reason=_("API token created"))
     return token, key
+
+
+def _check_token_limits(user) -> None:
+    """A stolen session must not mint credentials without end: a few active tokens,
+    a few new ones a day (portal.limits)."""
+    tokens = ApiToken.objects.filter(user=user)
+    if tokens.active().count() >= limits.API_TOKENS_ACTIVE:
+        raise ValidationError(
+            {
+                "name": _(
+                    "You have %(limit)s active tokens: revoke one you no longer use "
+                    "first."
+                )
+                % {"limit": limits.API_TOKENS_ACTIVE}
+            }
+        )
+    since = timezone.now() - datetime.timedelta(days=1)
+    if tokens.filter(created_at__gte=since).count() >= limits.API_TOKENS_PER_DAY:
+        raise ValidationError(
+            {"name": _("You created many tokens today: try again tomorrow.")}
+        )
 
 
 @transaction.atomic

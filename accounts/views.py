@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, translate_url
@@ -87,10 +88,14 @@ def tokens(request):
     new_key = None
     new_token = None
     if request.method == "POST" and form.is_valid():
-        new_token, new_key = services.api_token_create(
-            actor=request.user, user=request.user, name=form.cleaned_data["name"]
-        )
-        form = ApiTokenForm()
+        try:
+            new_token, new_key = services.api_token_create(
+                actor=request.user, user=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = ApiTokenForm()
     context = {
         "form": form,
         "tokens": _token_list(request),

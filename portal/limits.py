@@ -40,6 +40,10 @@ STORY_BLOCKS = 100
 STORY_BLOCK_TEXT = 20_000  # characters of one block as JSON
 STORY_THEMES = 20
 
+# API tokens: active ones a person may hold, and how many they may create a day
+API_TOKENS_ACTIVE = 20
+API_TOKENS_PER_DAY = 20
+
 # Request bodies
 JSON_MAX_DEPTH = 32
 JSON_MAX_BYTES = 2 * 1024 * 1024

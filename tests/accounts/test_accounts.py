@@ -237,3 +237,23 @@ def test_wikimedia_sign_in_is_off_without_credentials(client, db):
     html = client.get("/accounts/login/").content.decode()
     assert "Wikimedia" not in html
     assert "mediawiki" not in html
+
+
+def test_a_person_holds_a_limited_number_of_active_tokens(db):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import api_token_create, api_token_revoke
+    from portal import limits
+
+    user = UserFactory()
+    tokens = [
+        api_token_create(actor=user, user=user, name=f"t{n}")[0]
+        for n in range(limits.API_TOKENS_ACTIVE)
+    ]
+    with pytest.raises(ValidationError) as error:
+        api_token_create(actor=user, user=user, name="one more")
+    assert "revoke one" in str(error.value)
+    api_token_revoke(actor=user, token=tokens[0])
+    with pytest.raises(ValidationError) as error:  # and no more than 20 a day
+        api_token_create(actor=user, user=user, name="one more")
+    assert "tomorrow" in str(error.value)
