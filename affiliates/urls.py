@@ -1,7 +1,8 @@
-"""The affiliate pages, inside the language prefixes (portal/urls.py)."""
+"""The affiliate pages, inside the language prefixes (portal/urls.py). Each module of
+affiliates/views/ lists its own routes."""
 
-from . import views
+from .views import members, public
 
 app_name = "affiliates"
 
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*members.urlpatterns, *public.urlpatterns]

@@ -11,7 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.feeds import StoriesFeed
 
-from . import views
+from . import home, views
 from .api.router import router
 
 api_patterns = [
@@ -52,6 +52,7 @@ if settings.DEBUG:
 # Pages per language: /es/…, /ar/…; English has no prefix. Wagtail comes last.
 urlpatterns += i18n_patterns(
     path("stories/feed/", StoriesFeed(), name="stories-feed"),
+    path("home/", home.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.account.urls")),
     path("accounts/2fa/", include("allauth.mfa.urls")),

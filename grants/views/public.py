@@ -1,3 +1,10 @@
-"""Pages: public (see grants/urls.py)."""
+"""Pages: funded grants, for everyone (see grants/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from portal.placeholders import not_built
+
+urlpatterns = [
+    path("funded/", not_built, name="funded"),
+    path("funded/<int:pk>/", not_built, name="grant"),
+]
