@@ -73,7 +73,9 @@ def render_html(html: str) -> Rendered:
     document = HTML(
         string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=fetcher
     ).render(stylesheets=[stylesheet], font_config=font_config)
-    return Rendered(pdf=document.write_pdf(), pages=len(document.pages))
+    return Rendered(
+        pdf=document.write_pdf(pdf_variant="pdf/ua-1"), pages=len(document.pages)
+    )
 
 
 def render_template(template: str, context: dict, language: str) -> Rendered:

@@ -76,6 +76,13 @@ class ReadPDF:
         return self.reader.metadata
 
     @property
+    def tagged(self) -> bool:
+        """Tagged for screen readers: marked content with a structure tree."""
+        root = self.reader.trailer["/Root"]
+        marked = root.get("/MarkInfo", {}).get("/Marked")
+        return bool(marked) and "/StructTreeRoot" in root
+
+    @property
     def language(self) -> str:
         return str(self.reader.trailer["/Root"].get("/Lang"))
 

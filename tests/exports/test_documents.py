@@ -72,6 +72,7 @@ def test_proposal_pdf_in_its_language_and_script(
     assert pdf.has(title)
     assert pdf.has(GREEK_WORD)
     assert pdf.language == label
+    assert pdf.tagged  # PDF/UA: a screen reader follows its structure
     assert_fonts_embedded(pdf)
     names = " ".join(pdf.fonts())
     expected = {"ar": "Naskh", "zh-hans": "Sans-SC", "ru": "Portal-Sans"}[language]
