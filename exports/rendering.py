@@ -110,12 +110,12 @@ def assemble(
     from pypdf.generic import NameObject, TextStringObject
 
     writer = PdfWriter()
+    readers = []
     for part in parts:
-        writer.append(
-            PdfReader(io.BytesIO(part.pdf)),
-            outline_item=part.title,
-            import_outline=True,
-        )
+        reader = PdfReader(io.BytesIO(part.pdf))
+        readers.append((reader, len(writer.pages)))
+        writer.append(reader, outline_item=part.title, import_outline=True)
+    _join_structure(writer, readers, metadata.language)
     numbers = PdfReader(io.BytesIO(numbers_pdf)).pages
     if len(numbers) != len(writer.pages):
         raise ValueError("The page numbers and the document differ in page count.")
@@ -178,9 +178,88 @@ def _overlay(writer, page, forms: dict) -> None:
         obj.set_data(data)
         return writer._add_object(obj)
 
+    # Page numbers and footers are layout, not content: marked as artifacts so that
+    # a screen reader skips them (the tagged parts carry their own words).
     draw = b"".join(b" q " + name.encode() + b" Do Q" for name in forms)
+    draw = b" /Artifact BMC" + draw + b" EMC"
     contents = page.get("/Contents")
     existing = list(contents) if isinstance(contents, ArrayObject) else [contents]
     page[NameObject("/Contents")] = ArrayObject(
         [stream(b"q\n"), *existing, stream(b"\nQ" + draw + b"\n")]
+    )
+
+
+def _join_structure(writer, readers, language: str) -> None:
+    """Join the parts' structure trees (they are tagged PDFs, see `render_html`) under
+    one Document element, so that the packet stays tagged for screen readers.
+
+    pypdf's `append` copies pages but not the structure tree. Each part's tree is
+    cloned through the same reader, so its elements point at the pages `append`
+    already copied; the parts' parent-tree keys (one per page) are shifted past the
+    previous parts' keys, and each page's /StructParents with them."""
+    from pypdf.generic import (
+        ArrayObject,
+        BooleanObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    document = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/StructElem"),
+            NameObject("/S"): NameObject("/Document"),
+            NameObject("/Lang"): TextStringObject(language),
+        }
+    )
+    document_ref = writer._add_object(document)
+    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    tree_ref = writer._add_object(tree)
+    document[NameObject("/P")] = tree_ref
+    kids, nums, offset = ArrayObject(), ArrayObject(), 0
+    for reader, first_page in readers:
+        source = reader.trailer["/Root"].get("/StructTreeRoot")
+        if source is None:
+            raise ValueError("A part of the packet is not a tagged PDF.")
+        part_tree = source.get_object().clone(writer)
+        part_nums = part_tree["/ParentTree"].get_object().get("/Nums")
+        if part_nums is None:
+            raise ValueError("A part's parent tree is nested; expected one /Nums.")
+        for index in range(0, len(part_nums), 2):
+            nums.append(NumberObject(int(part_nums[index]) + offset))
+            nums.append(part_nums[index + 1])
+        elements = part_tree["/K"]
+        elements = elements if isinstance(elements, ArrayObject) else [elements]
+        for element in elements:
+            element.get_object()[NameObject("/P")] = document_ref
+            kids.append(element)
+        copies = writer.pages[first_page : first_page + len(reader.pages)]
+        for page, original in zip(copies, reader.pages, strict=True):
+            # `append` leaves out the pages' keys into the parent tree: set them again.
+            if "/StructParents" in original:
+                page[NameObject("/StructParents")] = NumberObject(
+                    int(original["/StructParents"]) + offset
+                )
+            for annotation in page.get("/Annots") or []:
+                annotation = annotation.get_object()
+                if "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(
+                        int(annotation["/StructParent"]) + offset
+                    )
+        keys = [int(part_nums[i]) for i in range(0, len(part_nums), 2)]
+        offset += max(keys, default=-1) + 1
+    document[NameObject("/K")] = kids
+    tree[NameObject("/K")] = ArrayObject([document_ref])
+    tree[NameObject("/ParentTree")] = writer._add_object(
+        DictionaryObject({NameObject("/Nums"): nums})
+    )
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(offset)
+    root = writer._root_object
+    root[NameObject("/StructTreeRoot")] = tree_ref
+    root[NameObject("/MarkInfo")] = DictionaryObject(
+        {NameObject("/Marked"): BooleanObject(True)}
+    )
+    root[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
     )

@@ -82,6 +82,50 @@ class ReadPDF:
         marked = root.get("/MarkInfo", {}).get("/Marked")
         return bool(marked) and "/StructTreeRoot" in root
 
+    def structure_problems(self) -> list[str]:
+        """What breaks the structure tree: elements pointing at pages that are not in
+        the document, pages whose /StructParents key the parent tree lacks."""
+        root = self.reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+        pages = {page.indirect_reference.idnum for page in self.reader.pages}
+        problems, seen, todo = [], set(), [root["/K"]]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, list):
+                todo.extend(node)
+                continue
+            if hasattr(node, "idnum"):
+                if node.idnum in seen:
+                    continue
+                seen.add(node.idnum)
+            node = node.get_object()
+            if not isinstance(node, dict):
+                continue
+            page = node.get("/Pg")
+            if page is not None and page.idnum not in pages:
+                problems.append(f"element {node.get('/S')} points at a missing page")
+            if "/K" in node:
+                todo.append(node["/K"])
+        nums = root["/ParentTree"].get_object()["/Nums"]
+        entries = {
+            int(nums[i]): nums[i + 1].get_object() for i in range(0, len(nums), 2)
+        }
+        for number, page in enumerate(self.reader.pages, start=1):
+            if "/StructParents" not in page:
+                problems.append(f"page {number} has no key into the parent tree")
+                continue
+            entry = entries.get(int(page["/StructParents"]))
+            if entry is None:
+                problems.append(f"page {number} is missing from the parent tree")
+                continue
+            # The page's marked content belongs to elements on that very page.
+            for element in entry:
+                element = element.get_object() if element is not None else None
+                if element is not None and "/Pg" in element:
+                    if element.get("/Pg").idnum != page.indirect_reference.idnum:
+                        problems.append(f"page {number}: another page's entry")
+                        break
+        return problems
+
     @property
     def language(self) -> str:
         return str(self.reader.trailer["/Root"].get("/Lang"))

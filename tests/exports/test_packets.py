@@ -34,6 +34,9 @@ def test_staff_packet_has_contents_ranking_and_a_bookmark_per_dossier(world, sco
     assert job["download_url"].endswith(f"/api/v1/jobs/{job['id']}/download/")
     pdf = download(world.staff, job)
     assert len(pdf.pages) == job["pages"]
+    # Tagged for screen readers across the joined parts, every page in the tree.
+    assert pdf.tagged
+    assert pdf.structure_problems() == []
     outline = pdf.outline()
     assert [title for title, _page in outline[:2]] == ["Cover", "Contents and ranking"]
     dossiers = outline[2:]
