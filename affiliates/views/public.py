@@ -79,10 +79,18 @@ def own_membership(user, affiliate) -> Membership | None:
     return Membership.objects.filter(user=user, affiliate=affiliate).first()
 
 
-def decision_reason(membership) -> str:
-    """The reason the admin gave with their answer (kept in the history)."""
-    record = membership.history.order_by("-history_date", "-history_id").first()
-    return (record.history_change_reason or "") if record else ""
+def decision_reasons(membership_ids) -> dict[int, str]:
+    """{membership id: the reason given with its refusal}, from the history, in one
+    query (the reason is kept on the history row the refusal wrote)."""
+    if not membership_ids:
+        return {}
+    reasons = {}
+    records = Membership.history.filter(
+        id__in=membership_ids, status=MembershipStatus.REJECTED
+    ).order_by("id", "-history_date", "-history_id")
+    for record in records.only("id", "history_change_reason"):
+        reasons.setdefault(record.id, record.history_change_reason or "")
+    return reasons
 
 
 def _pending_requests(user, affiliate):
@@ -115,7 +123,7 @@ def _profile_context(request, affiliate, join_form=None) -> dict:
                 user, affiliate.memberships.filter(status=MembershipStatus.ACTIVE)
             )
             .select_related("user__profile")
-            .order_by("-role", "id")
+            .order_by("role", "id")
         )
         members = [
             {"name": display_name(m.user), "membership": m} for m in rows
@@ -136,7 +144,7 @@ def _profile_context(request, affiliate, join_form=None) -> dict:
         "compliance_label": ComplianceStatus(compliance).label if compliance else "",
         "compliance_tone": COMPLIANCE_TONES.get(compliance, "neutral"),
         "membership": membership,
-        "refusal_reason": decision_reason(membership)
+        "refusal_reason": decision_reasons([membership.pk]).get(membership.pk, "")
         if membership and membership.status == MembershipStatus.REJECTED
         else "",
         "shows_compliance": "compliance" not in omitted,
