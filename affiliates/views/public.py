@@ -113,8 +113,9 @@ def _profile_context(request, affiliate, join_form=None) -> dict:
     user = request.user
     membership = own_membership(user, affiliate)
     omitted = readers.affiliate_omitted_fields(user, affiliate)
-    shows_members = not affiliate.hide_members or permissions.can_view_affiliate_private(
-        user, affiliate
+    shows_members = (
+        not affiliate.hide_members
+        or permissions.can_view_affiliate_private(user, affiliate)
     )
     members = []
     if shows_members:
@@ -125,12 +126,12 @@ def _profile_context(request, affiliate, join_form=None) -> dict:
             .select_related("user__profile")
             .order_by("role", "id")
         )
-        members = [
-            {"name": display_name(m.user), "membership": m} for m in rows
-        ]
-    grants = grant_permissions.without_blind(user, funded_grants(user)).filter(
-        affiliate=affiliate
-    ).order_by("-decided_at", "-id")[:PAGE_SIZE]
+        members = [{"name": display_name(m.user), "membership": m} for m in rows]
+    grants = (
+        grant_permissions.without_blind(user, funded_grants(user))
+        .filter(affiliate=affiliate)
+        .order_by("-decided_at", "-id")[:PAGE_SIZE]
+    )
     stories = (
         visible_stories(user, LearningStoryPage.objects.filter(affiliate=affiliate))
         .select_related("locale")

@@ -25,9 +25,9 @@ PAGE_SIZE = 20
 
 def funded_grants(user):
     """Awarded grants this reader may see, with what a row shows loaded."""
-    queryset = Proposal.objects.select_related(
-        "affiliate", "program", "round"
-    ).filter(status__in=permissions.AWARDED_STATUSES)
+    queryset = Proposal.objects.select_related("affiliate", "program", "round").filter(
+        status__in=permissions.AWARDED_STATUSES
+    )
     return readers.proposals_for_reader(user, queryset)
 
 
@@ -62,14 +62,17 @@ def funded(request):
     affiliates = Affiliate.objects.filter(
         pk__in=findable.order_by().values("affiliate")
     ).order_by("name")
-    form = FundedGrantFilterForm(request.GET or None, years=years, affiliates=affiliates)
+    form = FundedGrantFilterForm(
+        request.GET or None, years=years, affiliates=affiliates
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     if filters.get("affiliate") or filters.get("q"):
         # Finding grants by their applicant must not reveal whom a blind round hides.
         grants = findable
     if filters.get("q"):
         grants = grants.filter(
-            Q(title__icontains=filters["q"]) | Q(summary__icontains=filters["q"])
+            Q(title__icontains=filters["q"])
+            | Q(summary__icontains=filters["q"])
             | Q(affiliate__name__icontains=filters["q"])
         )
     if filters.get("program"):

@@ -197,7 +197,9 @@ def test_admin_refuses_with_a_reason_the_person_reads(affiliate_a, admin_a, pend
     assert response.status_code == 400
     assert b"field--error" in response.content
     assert _pending(affiliate_a, pending_a).status == MembershipStatus.PENDING
-    client.post(url, {f"refuse-{membership.pk}-reason": "We only take members in Accra."})
+    client.post(
+        url, {f"refuse-{membership.pk}-reason": "We only take members in Accra."}
+    )
     assert _pending(affiliate_a, pending_a).status == MembershipStatus.REJECTED
     person = signed_in(pending_a)
     for page in (reverse("home"), profile_url(affiliate_a)):
@@ -230,9 +232,7 @@ def test_admin_cannot_answer_another_affiliates_request(
     assert signed_in(admin_b).post(url, {}).status_code == 404
 
 
-def test_requests_page_query_count(
-    affiliate_a, admin_a, django_assert_max_num_queries
-):
+def test_requests_page_query_count(affiliate_a, admin_a, django_assert_max_num_queries):
     for _ in range(2):
         MembershipFactory(affiliate=affiliate_a, status=MembershipStatus.PENDING)
     client = signed_in(admin_a)

@@ -24,7 +24,9 @@ from tests.factories import (
 
 def verified(username):
     user = UserFactory(username=username, email=f"{username}@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
     return user
 
 

@@ -117,7 +117,9 @@ def test_grant_page_of_unawarded_proposal_is_404(grants, which, member_a):
     pk = grants[which].pk
     assert Client().get(reverse("grants:grant", args=[pk])).status_code == 404
     # Even for the applicant's members: this is the public page.
-    assert signed_in(member_a).get(reverse("grants:grant", args=[pk])).status_code == 404
+    assert (
+        signed_in(member_a).get(reverse("grants:grant", args=[pk])).status_code == 404
+    )
 
 
 def test_blind_round_hides_applicant_from_committee_member(grants, db):
@@ -154,9 +156,7 @@ def test_menu_links_funded_grants(client, db):
     assert f'href="{reverse("grants:funded")}"' in html
 
 
-def test_list_queries_do_not_grow_with_rows(
-    client, db, django_assert_max_num_queries
-):
+def test_list_queries_do_not_grow_with_rows(client, db, django_assert_max_num_queries):
     rounds = [RoundFactory() for _ in range(2)]
     for i in range(2):
         awarded(round=rounds[i % 2], program=rounds[i % 2].program)

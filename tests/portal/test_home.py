@@ -36,7 +36,9 @@ def test_sign_in_lands_on_home(client, db):
     from allauth.account.models import EmailAddress
 
     user = UserFactory(username="mara")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
     response = client.post(
         "/accounts/login/", {"login": "mara", "password": "pass-for-tests"}
     )
