@@ -113,6 +113,22 @@ def visible_memberships(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(visible)
 
 
+def can_ask_to_join(user, affiliate, own_membership=None) -> bool:
+    """Signed-in people may ask to join an active affiliate they do not belong to
+    and have no request waiting with (`own_membership`: theirs with it, if any;
+    a refused or ended membership may ask again)."""
+    from .choices import AffiliateStatus
+
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if affiliate.status != AffiliateStatus.ACTIVE:
+        return False
+    return own_membership is None or own_membership.status not in {
+        MembershipStatus.PENDING,
+        MembershipStatus.ACTIVE,
+    }
+
+
 def can_decide_membership(user, membership) -> bool:
     """Approve, reject, change the role of or remove a membership."""
     return is_staff(user) or is_admin(user, membership.affiliate_id)

@@ -1,10 +1,123 @@
-"""Pages: funded grants, for everyone (see grants/urls.py)."""
+"""Pages: funded grants, for everyone (see grants/urls.py).
 
+What is shown is what the API shows an anonymous reader of an awarded grant: the
+proposals the reader may see (`readers.proposals_for_reader`) in an awarded state,
+without the private fields (`readers.PROPOSAL_PRIVATE_FIELDS`: budget lines, internal
+dates), and without the applicant where a blind round hides it from this reader.
+"""
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.views.decorators.http import require_GET
 
-from portal.placeholders import not_built
+from affiliates.models import Affiliate
+
+from .. import permissions, readers
+from ..forms_public import FundedGrantFilterForm
+from ..models import Proposal
+
+PAGE_SIZE = 20
+
+
+def funded_grants(user):
+    """Awarded grants this reader may see, with what a row shows loaded."""
+    queryset = Proposal.objects.select_related("affiliate", "program", "round").filter(
+        status__in=permissions.AWARDED_STATUSES
+    )
+    return readers.proposals_for_reader(user, queryset)
+
+
+def _public_row(user, proposal) -> dict:
+    view = readers.proposal_view(user, proposal)
+    return {"grant": proposal, "hide_applicant": view.hide_applicant}
+
+
+def _total_usd(queryset) -> Decimal:
+    """The USD total of the filtered set in one query: approved amounts (requested
+    where no amount was set yet) at each grant's frozen rate."""
+    total = Decimal("0.00")
+    rows = queryset.order_by().values_list(
+        "amount_approved", "amount_requested", "exchange_rate"
+    )
+    for approved, requested, rate in rows:
+        amount = approved if approved is not None else requested
+        proposal = Proposal(amount_approved=amount, exchange_rate=rate)
+        total += proposal.amount_approved_usd or Decimal("0.00")
+    return total
+
+
+@require_GET
+def funded(request):
+    user = request.user
+    grants = funded_grants(user)
+    years = sorted(
+        {d.year for d in grants.order_by().datetimes("decided_at", "year")},
+        reverse=True,
+    )
+    findable = permissions.without_blind(user, grants)
+    affiliates = Affiliate.objects.filter(
+        pk__in=findable.order_by().values("affiliate")
+    ).order_by("name")
+    form = FundedGrantFilterForm(
+        request.GET or None, years=years, affiliates=affiliates
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("affiliate") or filters.get("q"):
+        # Finding grants by their applicant must not reveal whom a blind round hides.
+        grants = findable
+    if filters.get("q"):
+        grants = grants.filter(
+            Q(title__icontains=filters["q"])
+            | Q(summary__icontains=filters["q"])
+            | Q(affiliate__name__icontains=filters["q"])
+        )
+    if filters.get("program"):
+        grants = grants.filter(program=filters["program"])
+    if filters.get("region"):
+        grants = grants.filter(affiliate__region=filters["region"])
+    if filters.get("year"):
+        grants = grants.filter(decided_at__year=filters["year"])
+    if filters.get("affiliate"):
+        grants = grants.filter(affiliate=filters["affiliate"])
+    grants = grants.order_by("-decided_at", "-id")
+    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "grants/public/funded.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": [_public_row(user, grant) for grant in page.object_list],
+            "count": page.paginator.count,
+            "total_usd": _total_usd(grants),
+            "filtered": bool(filters and any(filters.values())),
+        },
+    )
+
+
+@require_GET
+def grant(request, pk: int):
+    user = request.user
+    proposal = get_object_or_404(
+        funded_grants(user).prefetch_related("target_metrics"), pk=pk
+    )
+    view = readers.proposal_view(user, proposal)
+    return render(
+        request,
+        "grants/public/grant.html",
+        {
+            "grant": proposal,
+            "hide_applicant": view.hide_applicant,
+            "targets": list(proposal.target_metrics.all()),
+        },
+    )
+
 
 urlpatterns = [
-    path("funded/", not_built, name="funded"),
-    path("funded/<int:pk>/", not_built, name="grant"),
+    path("funded/", funded, name="funded"),
+    path("funded/<int:pk>/", grant, name="grant"),
 ]

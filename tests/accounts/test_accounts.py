@@ -180,7 +180,7 @@ def test_sign_in_by_username_or_email(client, db, login_field):
         {"login": getattr(user, login_field), "password": "pass-for-tests"},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/"
+    assert response["Location"] == "/home/"
 
 
 def test_failed_sign_in_is_logged_with_ip_and_fires_the_signal(client, db, caplog):

@@ -35,17 +35,17 @@ def test_sign_up_verify_email_and_sign_in(phone_page, shot, mailoutbox):
     page.goto(link.group(0))
     shot(page, "confirm-email")
     page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/accounts/$"))
-    assert page.locator("h1").inner_text() == "Your account"
+    page.wait_for_url(re.compile(r"/home/$"))
+    assert page.locator("h1").inner_text() == "What needs you now"
     assert EmailAddress.objects.get(email="newcomer@example.org").verified
 
 
 def test_sign_in_switch_to_arabic_and_see_right_to_left(page, shot):
     person()
     sign_in(page, "mara")
-    assert page.url.endswith("/accounts/")
+    assert page.url.endswith("/home/")
     switch_language(page, "ar")
-    assert page.url.endswith("/ar/accounts/")
+    assert page.url.endswith("/ar/home/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     # The account menu sits at the inline end, which is the left in Arabic.
     menu = page.locator(".account-menu summary").bounding_box()
@@ -78,7 +78,7 @@ def test_committee_member_must_set_up_two_factor_then_uses_it(desktop_page, shot
     assert page.locator("h1").inner_text() == "API tokens"
     sign_out(page)
     sign_in(page, "seat", totp_secret=secret)
-    assert page.url.endswith("/accounts/")
+    assert page.url.endswith("/home/")
 
 
 def test_create_use_and_revoke_an_api_token(page, shot, live_server):
