@@ -1,5 +1,19 @@
 """Main-menu entries of this app (see portal/navigation.py)."""
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.navigation import NavItem
+
 
 def items(request) -> list:
-    return []
+    result = []
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # pages-b: my affiliates' proposals (members see drafts, staff use the admin).
+        from affiliates.permissions import member_affiliate_ids
+
+        if member_affiliate_ids(user):
+            url = reverse("grants:proposals")
+            result.append(NavItem(_("Proposals"), url, order=25))
+    return result

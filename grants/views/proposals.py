@@ -40,7 +40,8 @@ from ..forms import (
     TargetFormSet,
     add_service_errors,
 )
-from ..models import BudgetLine, Proposal, TargetMetric, to_usd
+from ..models import BudgetLine, Proposal, TargetMetric
+from ..models.proposals import to_usd
 from ..services import proposals as services
 
 STEPS = [
