@@ -296,14 +296,13 @@ def proposal_action(request, pk: int, action: str):
     reason = form.data.get("reason", "")[:5000] if not form.is_valid() else form.cleaned_data["reason"]
     service = services.proposal_submit if action == "submit" else services.proposal_withdraw
     try:
-        versions.check_version(proposal, request.POST.get("version", ""))
-        service(actor=request.user, proposal=proposal, reason=reason)
+        with transaction.atomic():
+            versions.check_version(proposal, request.POST.get("version", ""))
+            service(actor=request.user, proposal=proposal, reason=reason)
     except StaleRecord:
-        transaction.set_rollback(True)
         messages.error(request, _stale_message())
         return HttpResponseRedirect(reverse("grants:proposal", args=[pk]))
     except ValidationError as error:
-        transaction.set_rollback(True)
         if action == "submit":
             return _review(request, proposal, errors=error, status=400)
         raise
