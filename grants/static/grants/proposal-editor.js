@@ -118,18 +118,19 @@
 
   document.addEventListener("alpine:init", function () {
     window.Alpine.data("budgetTable", function () {
+      // The component's element, kept outside Alpine's reactive data: handlers run on
+      // buttons of rows that may already be removed from the page.
+      var rootEl = null;
       return {
-        init: function () { this.recalc(); },
-        body: function () { return this.$el.querySelector("[data-budget-body]") || this.$root.querySelector("[data-budget-body]"); },
-        root: function () { return this.$root; },
+        init: function () { rootEl = this.$el; this.recalc(); },
         format: function (value) {
-          var locale = (this.$root.dataset.locale || "en") + "-u-nu-latn";
+          var locale = (rootEl.dataset.locale || "en") + "-u-nu-latn";
           try {
             return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
           } catch (e) { return value.toFixed(2); }
         },
         recalc: function () {
-          var root = this.$root;
+          var root = rootEl;
           var form = root.closest("form");
           var rateInput = form.querySelector("[data-rate]");
           var currencyInput = form.querySelector("input[name=currency]");
@@ -154,7 +155,7 @@
           if (warning) { warning.hidden = usd === null || grand === 0 || (usd >= min && (max === null || usd <= max)); }
         },
         renumber: function () {
-          var rows = this.$root.querySelectorAll("[data-budget-body] [data-budget-row]");
+          var rows = rootEl.querySelectorAll("[data-budget-body] [data-budget-row]");
           rows.forEach(function (row, index) {
             row.querySelectorAll("[name], [id], [for]").forEach(function (el) {
               ["name", "id", "for"].forEach(function (attr) {
@@ -166,16 +167,16 @@
               button.value = button.value.replace(/-(\d+|__prefix__)$/, "-" + index);
             });
           });
-          this.$root.querySelector("input[name=lines-TOTAL_FORMS]").value = rows.length;
+          rootEl.querySelector("input[name=lines-TOTAL_FORMS]").value = rows.length;
           this.recalc();
-          var form = this.$root.closest("form");
+          var form = rootEl.closest("form");
           form.dispatchEvent(new Event("input", { bubbles: true }));
         },
         rowOf: function (event) { return event.target.closest("[data-budget-row]"); },
         addLine: function () {
-          var template = this.$root.querySelector("template[data-budget-template]");
+          var template = rootEl.querySelector("template[data-budget-template]");
           var row = template.content.firstElementChild.cloneNode(true);
-          this.$root.querySelector("[data-budget-body]").appendChild(row);
+          rootEl.querySelector("[data-budget-body]").appendChild(row);
           this.renumber();
           var first = row.querySelector("input:not([type=hidden])");
           if (first) { first.focus(); }
@@ -185,7 +186,7 @@
           var next = row.nextElementSibling || row.previousElementSibling;
           row.remove();
           this.renumber();
-          var focus = next ? next.querySelector("input:not([type=hidden])") : this.$root.querySelector("button[value=add]");
+          var focus = next ? next.querySelector("input:not([type=hidden])") : rootEl.querySelector("button[value=add]");
           if (focus) { focus.focus(); }
         },
         moveUp: function (event) {
