@@ -6,17 +6,20 @@ every POST goes through a service in grants/services/proposals.py. Editors send 
 record version they showed: a stale save answers 412 with the form and the input.
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -621,19 +624,68 @@ FIELD_LABELS = {
 }
 
 
-def _field_label(model_label, name):
+# Bookkeeping columns a reader of the history does not need (ids, order, links).
+HISTORY_SKIPPED = {
+    "affiliate",
+    "program",
+    "round",
+    "created_by",
+    "created_at",
+    "proposal",
+    "position",
+    "exchange_rate_frozen_at",
+}
+
+
+def _field(model_label, name):
     model = FIELD_LABELS.get(model_label)
     try:
-        return str(model._meta.get_field(name).verbose_name) if model else name
+        return model._meta.get_field(name) if model else None
     except Exception:  # noqa: BLE001 (a field since removed)
-        return name
+        return None
 
 
-def _show(value):
+def _show(field, value):
+    """A history value as a reader understands it: choice labels, local dates."""
     if value is None or value == "":
         return "—"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        try:
+            return date_format(
+                timezone.localtime(datetime.datetime.fromisoformat(value)),
+                "DATETIME_FORMAT",
+            )
+        except (TypeError, ValueError):
+            pass
+    elif isinstance(field, models.DateField):
+        try:
+            return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+        except (TypeError, ValueError):
+            pass
     text = str(value)
     return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _changes(entry):
+    rows = []
+    for change in entry["changes"]:
+        if change["field"] in HISTORY_SKIPPED:
+            continue
+        if entry["type"] == "created" and change["new"] in (None, ""):
+            continue
+        field = _field(entry["model"], change["field"])
+        label = capfirst(str(field.verbose_name)) if field else change["field"]
+        rows.append(
+            {
+                "field": label,
+                "old": _show(field, change["old"]),
+                "new": _show(field, change["new"]),
+                "created": entry["type"] == "created",
+            }
+        )
+    return rows
 
 
 @login_required
@@ -657,16 +709,7 @@ def proposal_history(request, pk: int):
             "what": kinds.get(entry["model"], entry["model"]),
             "type": types[entry["type"]],
             "reason": entry["reason"],
-            "changes": [
-                {
-                    "field": _field_label(entry["model"], change["field"]),
-                    "old": _show(change["old"]),
-                    "new": _show(change["new"]),
-                }
-                for change in entry["changes"]
-                if change["field"] not in ("proposal", "position", "currency")
-                or entry["model"] == "proposal"
-            ],
+            "changes": _changes(entry),
         }
         for entry in page.object_list
     ]
