@@ -72,10 +72,10 @@ def fill_line(page, index, activity, quantity, unit_cost):
 def test_write_a_proposal_over_two_visits_and_submit(page, lang, shot, axe):
     user, affiliate, round_ = world()
     sign_in(page, "kwame")
+    page.goto("/grants/proposals/")
     if lang != "en":
         switch_language(page, lang)
-
-    go(page, "/grants/proposals/", lang)
+        page.wait_for_url(re.compile(rf"/{lang}/grants/proposals/$"))
     page.locator("h1").wait_for()
     axe(page)
     shot(page, "list")
