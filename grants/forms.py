@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from portal import limits
@@ -42,6 +43,18 @@ class VersionForm(forms.Form):
     """The version of the record the page showed (lost-update check)."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def round_label(round_) -> str:
+    """“Rapid Fund – Spring round (500–5,000 USD)”: the program's bounds with it."""
+    program = round_.program
+    low = number_format(program.min_amount_usd, 0, force_grouping=True)
+    if program.max_amount_usd is None:
+        bounds = _("from %(min)s USD") % {"min": low}
+    else:
+        high = number_format(program.max_amount_usd, 0, force_grouping=True)
+        bounds = f"{low}–{high} USD"
+    return f"{program.name} – {round_.name} ({bounds})"
 
 
 class ProposalStartForm(forms.Form):
@@ -80,7 +93,7 @@ class ProposalStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["affiliate"].queryset = affiliates
         self.fields["round"].queryset = rounds
-        self.fields["round"].label_from_instance = lambda r: f"{r.program.name} – {r.name}"
+        self.fields["round"].label_from_instance = round_label
         self.fields["language"].choices = language_choices()
         self.fields["currency"].widget.attrs.update(
             {"dir": "ltr", "autocapitalize": "characters", "size": 4}

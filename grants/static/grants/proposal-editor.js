@@ -91,8 +91,23 @@
       }
     });
     form.addEventListener("htmx:sendError", function () { setStatus(form, form.dataset.offlineText); });
-    // A normal "Save" posts the form: the server copy is then the newest.
-    form.addEventListener("submit", function () { keep(form); });
+    // A "Save" while an autosave is on its way waits for it (and its new version),
+    // so that the save is not refused as based on an old version.
+    var waiting = null;
+    form.addEventListener("submit", function (event) {
+      keep(form);
+      if (form.classList.contains("htmx-request")) {
+        event.preventDefault();
+        waiting = event.submitter || null;
+      }
+    });
+    form.addEventListener("htmx:afterRequest", function () {
+      if (waiting !== undefined && waiting !== null) {
+        var submitter = waiting;
+        waiting = null;
+        form.requestSubmit(submitter);
+      }
+    });
     window.addEventListener("online", function () {
       if (stored(form) && window.htmx) { window.htmx.trigger(form, "autosave-now"); }
     });
