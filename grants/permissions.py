@@ -119,6 +119,11 @@ def can_create_proposal(user, affiliate) -> bool:
     return is_member(user, affiliate.pk)
 
 
+def can_copy_proposal(user, proposal) -> bool:
+    """A member of the affiliate may start a new draft from any of its proposals."""
+    return is_member(user, proposal.affiliate_id)
+
+
 def can_edit_proposal(user, proposal) -> bool:
     """Applicants edit drafts only (a proposal sent back is a draft again)."""
     return proposal.status == ProposalStatus.DRAFT and is_member(

@@ -174,6 +174,77 @@ def proposal_update(
     return proposal
 
 
+COPIED_FIELDS = ("title", "summary", "description", "language", "currency")
+
+
+def open_rounds(program=None, today=None):
+    """Rounds open today, of active programs (of `program` when given)."""
+    from ..models import Round
+
+    today = today or timezone.localdate()
+    rounds = Round.objects.filter(
+        opens_on__lte=today, closes_on__gte=today, program__is_active=True
+    ).select_related("program")
+    if program is not None:
+        rounds = rounds.filter(program=program)
+    return rounds.order_by("closes_on", "pk")
+
+
+@transaction.atomic
+def proposal_copy(*, actor, source: Proposal, round_=None, reason: str = "") -> Proposal:
+    """Start a new draft from a past proposal of the same affiliate: its title,
+    summary, description (the plan), budget lines and targets, in an open round
+    (`round_`, else the open round of the same program that closes first)."""
+    if not permissions.can_copy_proposal(actor, source):
+        raise PermissionDenied(
+            _("Only members of this affiliate can copy its proposals.")
+        )
+    if round_ is None:
+        round_ = open_rounds(source.program).first()
+    if round_ is None or not round_.is_open():
+        raise ValidationError(
+            {
+                "round": _(
+                    "No round of %(program)s is open now: choose another program."
+                )
+                % {"program": source.program.name}
+            }
+        )
+    lines = [
+        {
+            "activity": line.activity,
+            "category": line.category,
+            "description": line.description,
+            "unit": line.unit,
+            "unit_cost": line.unit_cost,
+            "quantity": line.quantity,
+        }
+        for line in source.budget_lines.all()
+    ]
+    total = sum(
+        (BudgetLine(unit_cost=li["unit_cost"], quantity=li["quantity"]).total
+         for li in lines),
+        Decimal("0.00"),
+    )
+    targets = [
+        {"kind": metric.kind, "name": metric.name, "target": metric.target}
+        for metric in source.target_metrics.all()
+    ]
+    return proposal_create(
+        actor=actor,
+        affiliate=source.affiliate,
+        program=round_.program,
+        round=round_,
+        amount_requested=total,
+        exchange_rate=source.exchange_rate,
+        budget_lines=lines,
+        target_metrics=targets,
+        reason=reason
+        or _("Started from %(reference)s") % {"reference": source.reference},
+        **{name: getattr(source, name) for name in COPIED_FIELDS},
+    )
+
+
 @transaction.atomic
 def proposal_delete(*, actor, proposal: Proposal, reason: str = "") -> None:
     """Delete a draft; its history (and its lines' history) stays."""
