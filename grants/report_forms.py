@@ -18,7 +18,8 @@ from .models import GrantReport, MetricResult, SpendingLine
 
 def variance_threshold_percent() -> Decimal:
     threshold = Decimal(str(settings.PORTAL_VARIANCE_EXPLANATION_THRESHOLD))
-    return (threshold * 100).normalize()
+    percent = threshold * 100
+    return percent.quantize(Decimal(1)) if percent == percent.to_integral() else percent
 
 
 def _model_field(model, name, **kwargs):

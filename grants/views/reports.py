@@ -80,10 +80,10 @@ def report_page(request, pk: int):
         if not _may(request.user, report)["may_submit"]:
             raise PermissionDenied(_("You may not submit this report."))
         try:
-            check_version(report, request.POST.get("version", ""))
-            services.grant_report_submit(actor=request.user, report=report)
+            with transaction.atomic():  # a savepoint: a refusal undoes only this
+                check_version(report, request.POST.get("version", ""))
+                services.grant_report_submit(actor=request.user, report=report)
         except StaleRecord as error:
-            transaction.set_rollback(True)
             report.refresh_from_db()
             form = GrantReportForm(report=report, metrics=metrics, lines=lines)
             return render(
@@ -93,7 +93,6 @@ def report_page(request, pk: int):
                 status=412,
             )
         except ValidationError as error:
-            transaction.set_rollback(True)
             form = saved_report_form(
                 report=report,
                 metrics=metrics,
@@ -129,15 +128,15 @@ def report_edit(request, pk: int):
         form = GrantReportForm(request.POST, report=report, metrics=metrics, lines=lines)
         if form.is_valid():
             try:
-                check_version(report, form.cleaned_data["version"] or "")
-                services.grant_report_update(
-                    actor=request.user,
-                    report=report,
-                    reason=_("Edited on the report page"),
-                    **form.service_arguments(),
-                )
+                with transaction.atomic():  # a savepoint: a refusal undoes only this
+                    check_version(report, form.cleaned_data["version"] or "")
+                    services.grant_report_update(
+                        actor=request.user,
+                        report=report,
+                        reason=_("Edited on the report page"),
+                        **form.service_arguments(),
+                    )
             except StaleRecord as error:
-                transaction.set_rollback(True)
                 return render(
                     request,
                     "grants/reports/edit.html",
@@ -145,7 +144,6 @@ def report_edit(request, pk: int):
                     status=412,
                 )
             except ValidationError as error:
-                transaction.set_rollback(True)
                 answer = answer_for(error)
                 for message in answer.summary:
                     form.add_error(None, message)
