@@ -5,9 +5,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.errors import answer_for
-
 from portal.admin import AuditedAdmin, ReadOnlyInline, WorkflowRecordAdmin
+from portal.errors import answer_for
 
 from .models import (
     BudgetLine,

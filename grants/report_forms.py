@@ -92,9 +92,7 @@ class GrantReportForm(forms.Form):
             explanation = _model_field(
                 SpendingLine, "explanation", widget=forms.Textarea(attrs={"rows": 2})
             )
-            explanation.label = _("Explanation for %(line)s") % {
-                "line": line.activity
-            }
+            explanation.label = _("Explanation for %(line)s") % {"line": line.activity}
             explanation.help_text = _(
                 "Required when the spending differs from the budget by more than "
                 "%(threshold)s%%."
@@ -184,18 +182,14 @@ class GrantReportForm(forms.Form):
         if "metric_results" in messages:
             for metric in self.metrics:
                 if metric.pk not in results:
-                    self.add_error(
-                        f"actual_{metric.pk}", _("Give the actual value.")
-                    )
+                    self.add_error(f"actual_{metric.pk}", _("Give the actual value."))
         if "spending" in messages:
             spending = {s.budget_line_id: s for s in self.report.spending.all()}
             threshold = variance_threshold_percent()
             for line in self.lines:
                 row = spending.get(line.pk)
                 if row is None:
-                    self.add_error(
-                        f"spent_{line.pk}", _("Give the amount spent.")
-                    )
+                    self.add_error(f"spent_{line.pk}", _("Give the amount spent."))
                     continue
                 row.budget_line = line
                 if row.needs_explanation() and not row.explanation.strip():

@@ -70,7 +70,11 @@ def comment_report(*, actor, comment: ProposalComment, reason: str) -> CommentRe
     mine = CommentReport.objects.filter(reporter=actor)
     if mine.filter(comment=comment, status=C.OPEN).exists():
         raise ValidationError(
-            {"reason": _("You have already reported this comment: staff will look at it.")}
+            {
+                "reason": _(
+                    "You have already reported this comment: staff will look at it."
+                )
+            }
         )
     since = timezone.now() - datetime.timedelta(days=1)
     if mine.filter(created_at__gte=since).count() >= limits.COMMENT_REPORTS_PER_DAY:

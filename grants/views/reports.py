@@ -43,7 +43,9 @@ def _report(request, pk: int) -> GrantReport:
 def _rows(report):
     proposal = report.proposal
     metrics = list(proposal.target_metrics.all())
-    lines = list(proposal.budget_lines.select_related("proposal").order_by("position", "id"))
+    lines = list(
+        proposal.budget_lines.select_related("proposal").order_by("position", "id")
+    )
     return metrics, lines
 
 
@@ -125,7 +127,9 @@ def report_edit(request, pk: int):
         return redirect("grants:report", pk=report.pk)
     metrics, lines = _rows(report)
     if request.method == "POST":
-        form = GrantReportForm(request.POST, report=report, metrics=metrics, lines=lines)
+        form = GrantReportForm(
+            request.POST, report=report, metrics=metrics, lines=lines
+        )
         if form.is_valid():
             try:
                 with transaction.atomic():  # a savepoint: a refusal undoes only this
@@ -156,7 +160,10 @@ def report_edit(request, pk: int):
             messages.success(request, _("Your report is saved."))
             return redirect("grants:report", pk=report.pk)
         return render(
-            request, "grants/reports/edit.html", _context(request, report, form), status=400
+            request,
+            "grants/reports/edit.html",
+            _context(request, report, form),
+            status=400,
         )
     form = GrantReportForm(
         report=report,

@@ -114,7 +114,11 @@ def test_reply_to_a_comment_of_another_proposal_is_404(
     )
     elsewhere = comment(other, outsider)
     client.force_login(member_a)
-    data = {"action": "reply", "parent": elsewhere.pk, f"reply-{elsewhere.pk}-body": "x"}
+    data = {
+        "action": "reply",
+        "parent": elsewhere.pk,
+        f"reply-{elsewhere.pk}-body": "x",
+    }
     assert client.post(url(proposal), data).status_code == 404
 
 
@@ -144,9 +148,7 @@ def test_after_community_stages_the_public_sees_no_comments(
     assert "An early question" in client.get(url(proposal)).content.decode()
 
 
-def test_hidden_comments_are_not_shown_to_the_public(
-    client, proposal, outsider, staff
-):
+def test_hidden_comments_are_not_shown_to_the_public(client, proposal, outsider, staff):
     bad = comment(proposal, outsider, body="Something rude")
     services.comment_hide(actor=staff, comment=bad, reason="Personal attack")
     client.force_login(UserFactory(username="reader"))

@@ -208,7 +208,9 @@ def test_accepted_report_shows_staff_comment(client, member_a, admin_a, staff, r
     client.post(edit_of(report), form_data(report))
     report.refresh_from_db()
     reports.grant_report_submit(actor=admin_a, report=report)
-    reports.grant_report_accept(actor=staff, report=report, reason="Clear and complete.")
+    reports.grant_report_accept(
+        actor=staff, report=report, reason="Clear and complete."
+    )
     client.force_login(member_a)
     body = client.get(page_of(report)).content.decode()
     assert "Accepted by staff" in body and "Clear and complete." in body
