@@ -1,9 +1,17 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin import AuditedAdmin, ReadOnlyInline, WorkflowRecordAdmin
+from portal.errors import answer_for
 
 from .models import (
     BudgetLine,
+    CommentReport,
+    CommentReportStatus,
     Committee,
     CommitteeMember,
     Decision,
@@ -140,3 +148,133 @@ class DecisionAdmin(WorkflowRecordAdmin):
 )
 class ReviewRecordAdmin(WorkflowRecordAdmin):
     """Written through the API's services; browsed here with their history."""
+
+
+class _ModerationReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("Kept in the record of each report and of the comment."),
+    )
+
+
+class OpenFirstFilter(admin.SimpleListFilter):
+    """Open reports unless asked otherwise: the list staff work from."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*CommentReportStatus.choices, ("all", _("All"))]
+
+    def choices(self, changelist):
+        value = self.value() or CommentReportStatus.OPEN
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or CommentReportStatus.OPEN
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
+
+@admin.register(CommentReport)
+class CommentReportAdmin(WorkflowRecordAdmin):
+    """Reports of community comments. Staff hide the comment or dismiss the report
+    with a reason, through the services (grants/services/comments.py)."""
+
+    list_display = [
+        "created_at",
+        "comment_text",
+        "proposal",
+        "reporter",
+        "reason",
+        "status",
+        "handled_by",
+    ]
+    list_filter = [OpenFirstFilter]
+    list_select_related = ["comment__proposal", "reporter", "handled_by"]
+    actions = ["hide_comment", "dismiss"]
+
+    @admin.display(description=_("comment"))
+    def comment_text(self, report):
+        body = report.comment.body
+        return body if len(body) <= 120 else body[:119] + "…"
+
+    @admin.display(description=_("proposal"))
+    def proposal(self, report):
+        return report.comment.proposal
+
+    def _moderate(self, request, queryset, service, title):
+        from .services import comments as services
+
+        if "apply" in request.POST:
+            form = _ModerationReasonForm(request.POST)
+            if form.is_valid():
+                done = 0
+                for report in queryset:
+                    try:
+                        getattr(services, service)(
+                            actor=request.user,
+                            report=report,
+                            reason=form.cleaned_data["reason"],
+                        )
+                        done += 1
+                    except (ValidationError, PermissionDenied) as exc:
+                        answer = answer_for(exc)
+                        self.message_user(
+                            request,
+                            f"{report}: {' '.join(answer.summary)}",
+                            messages.ERROR,
+                        )
+                    except Exception as exc:  # TransitionNotAllowed and the like
+                        answer = answer_for(exc)
+                        if answer is None:
+                            raise
+                        self.message_user(
+                            request,
+                            f"{report}: {' '.join(answer.summary)}",
+                            messages.WARNING,
+                        )
+                if done:
+                    self.message_user(
+                        request,
+                        gettext("%(count)s reports handled.") % {"count": done},
+                        messages.SUCCESS,
+                    )
+                return None
+        else:
+            form = _ModerationReasonForm()
+        return TemplateResponse(
+            request,
+            "admin/grants/commentreport/moderate.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "reports": queryset.select_related("comment", "reporter"),
+                "form": form,
+                "action": request.POST.get("action"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Hide the comment of the selected reports"))
+    def hide_comment(self, request, queryset):
+        return self._moderate(
+            request, queryset, "comment_report_hide", gettext("Hide the comments")
+        )
+
+    @admin.action(description=_("Dismiss the selected reports"))
+    def dismiss(self, request, queryset):
+        return self._moderate(
+            request, queryset, "comment_report_dismiss", gettext("Dismiss the reports")
+        )

@@ -411,6 +411,54 @@ def can_reply_as_applicant(user, proposal) -> bool:
     return is_staff(user) or is_member(user, proposal.affiliate_id)
 
 
+def comment_period_open(proposal) -> bool:
+    """New comments and replies: while the proposal is in community review and its
+    round's comment period has not ended (proposal.round loaded)."""
+    from django.utils import timezone
+
+    return (
+        proposal.status == ProposalStatus.COMMUNITY_REVIEW
+        and timezone.localdate() <= proposal.round.comment_period_ends_on
+    )
+
+
+def can_comment(user, proposal) -> bool:
+    return bool(user and user.is_authenticated) and comment_period_open(proposal)
+
+
+def can_reply_to_comments(user, proposal) -> bool:
+    return can_comment(user, proposal) and can_reply_as_applicant(user, proposal)
+
+
+def thread_comments(user, proposal, queryset: QuerySet) -> QuerySet:
+    """The comments of a proposal's thread shown on its pages (the reader may see the
+    proposal). Staff: all, hidden ones included (marked). The applicant's members:
+    every comment not hidden. Everyone else: comments not hidden, and only while the
+    proposal is before the community (comment period, then committee review)."""
+    queryset = queryset.filter(proposal=proposal)
+    if is_staff(user):
+        return queryset
+    queryset = queryset.filter(is_hidden=False)
+    if is_member(user, proposal.affiliate_id):
+        return queryset
+    if proposal.status not in COMMUNITY_STATUSES:
+        return queryset.none()
+    return queryset
+
+
+def can_report_comment(user, comment) -> bool:
+    """Signed-in people report comments of others that are shown (not hidden)."""
+    return (
+        bool(user and user.is_authenticated)
+        and comment.author_id != user.pk
+        and not comment.is_hidden
+    )
+
+
+def can_moderate_comments(user) -> bool:
+    return is_staff(user)
+
+
 def recused_user_ids(proposal, user_ids) -> set[int]:
     """Which of these people are recused from the proposal (one query)."""
     from django.contrib.auth import get_user_model

@@ -44,6 +44,9 @@ STORY_THEMES = 20
 API_TOKENS_ACTIVE = 20
 API_TOKENS_PER_DAY = 20
 
+# "Report this comment": reports a person may send a day
+COMMENT_REPORTS_PER_DAY = 20
+
 # Request bodies
 JSON_MAX_DEPTH = 32
 JSON_MAX_BYTES = 2 * 1024 * 1024

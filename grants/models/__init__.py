@@ -1,4 +1,5 @@
 from .coi import DeclaredInterest, InterestDeclaration, ProposalDeclaration
+from .moderation import CommentReport, CommentReportStatus
 from .programs import FundProgram, Round, Rubric, RubricCriterion
 from .proposals import BudgetLine, Proposal, TargetMetric
 from .reports import GrantReport, MetricResult, SpendingLine
@@ -15,6 +16,8 @@ from .reviews import (
 )
 
 __all__ = [
+    "CommentReport",
+    "CommentReportStatus",
     "Committee",
     "CommitteeMember",
     "Decision",
