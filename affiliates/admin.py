@@ -4,10 +4,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.admin import AuditedAdmin, ReadOnlyInline, WorkflowRecordAdmin
 from portal.errors import answer_for
 from portal.exceptions import TransitionNotAllowed
-
-from portal.admin import AuditedAdmin, ReadOnlyInline, WorkflowRecordAdmin
 
 from . import services
 from .models import (
@@ -99,7 +98,11 @@ class DefermentRequestAdmin(WorkflowRecordAdmin):
         reason = request.POST.get("decision_reason", "").strip()
         if "apply" in request.POST and reason:
             _decide(
-                self, request, queryset, services.deferment_request_refuse, reason=reason
+                self,
+                request,
+                queryset,
+                services.deferment_request_refuse,
+                reason=reason,
             )
             return None
         return TemplateResponse(

@@ -421,9 +421,7 @@ class DefermentRequest(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     cause = models.CharField(_("cause"), max_length=32, choices=DefermentCause.choices)
-    until = models.DateField(
-        _("deferred until"), validators=[validate_plausible_date]
-    )
+    until = models.DateField(_("deferred until"), validators=[validate_plausible_date])
     explanation = LimitedTextField(_("explanation"), max_length=limits.COMMENT)
     status = models.CharField(
         _("status"),

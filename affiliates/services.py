@@ -395,7 +395,9 @@ def deferment_request(
     year ahead). One request waits at a time."""
     affiliate = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
     if not permissions.can_request_deferment(actor, affiliate):
-        raise PermissionDenied(_("Only the affiliate's admins can ask for a deferment."))
+        raise PermissionDenied(
+            _("Only the affiliate's admins can ask for a deferment.")
+        )
     today = timezone.localdate()
     if until is not None and until <= today:
         raise ValidationError({"until": _("Choose a date in the future.")})

@@ -288,10 +288,9 @@ def membership_remove(request, pk):
 def _report_context(request, report: AffiliateReport, form, **extra) -> dict:
     user = request.user
     can_edit = permissions.can_edit_affiliate_report(user, report)
-    can_submit = (
-        "submit" in allowed_transitions(services.AFFILIATE_REPORT_TRANSITIONS, report)
-        and permissions.can_submit_affiliate_report(user, report)
-    )
+    can_submit = "submit" in allowed_transitions(
+        services.AFFILIATE_REPORT_TRANSITIONS, report
+    ) and permissions.can_submit_affiliate_report(user, report)
     return {
         "report": report,
         "affiliate": report.affiliate,
@@ -365,7 +364,9 @@ def _add_errors(form, error) -> None:
 def _submit_report(request, report: AffiliateReport, template: str):
     if not permissions.can_submit_affiliate_report(request.user, report):
         raise PermissionDenied(_("Only the affiliate's admins can submit its reports."))
-    form = AnnualReportForm(instance=report, initial={"version": record_version(report)})
+    form = AnnualReportForm(
+        instance=report, initial={"version": record_version(report)}
+    )
     try:
         check_version(report, request.POST.get("version", ""))
         services.affiliate_report_submit(actor=request.user, report=report)
