@@ -41,7 +41,7 @@ class AnnualReportForm(forms.ModelForm):
         model = AffiliateReport
         fields = ["summary", "report_url", *FINANCIAL_FIELDS]
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 10}),
+            "summary": forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
             "currency": forms.TextInput(
                 attrs={"dir": "ltr", "size": 3, "autocomplete": "off"}
             ),
@@ -78,7 +78,7 @@ class DefermentRequestForm(forms.ModelForm):
         fields = ["cause", "until", "explanation"]
         widgets = {
             "until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "explanation": forms.Textarea(attrs={"rows": 6}),
+            "explanation": forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
         }
         help_texts = {
             "until": _("At most one year from today."),

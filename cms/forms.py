@@ -113,12 +113,13 @@ class StoryForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=limits.TITLE,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
         validators=[validate_single_line_text],
     )
     summary = forms.CharField(
         label=_("Summary"),
         max_length=600,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         required=False,
         help_text=_("Two or three sentences. Needed before you submit the story."),
     )
@@ -131,38 +132,39 @@ class StoryForm(forms.Form):
     themes = forms.CharField(
         label=_("Themes"),
         required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
         max_length=1000,
         help_text=_("Separate themes with commas, e.g. workshops, online events."),
     )
     body = forms.CharField(
         label=_("The story"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 12}),
+        widget=forms.Textarea(attrs={"rows": 12, "dir": "auto"}),
         validators=[MaxLengthValidator(limits.STORY_BLOCK_TEXT * 4)],
         help_text=_("Leave an empty line between paragraphs."),
     )
     what_worked = forms.CharField(
         label=_("What worked"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         validators=[MaxLengthValidator(limits.STORY_BLOCK_TEXT // 2)],
     )
     what_did_not_work = forms.CharField(
         label=_("What did not work"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         validators=[MaxLengthValidator(limits.STORY_BLOCK_TEXT // 2)],
     )
     do_differently = forms.CharField(
         label=_("What we would do differently"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         validators=[MaxLengthValidator(limits.STORY_BLOCK_TEXT // 2)],
     )
     key_figures = forms.CharField(
         label=_("Key figures"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         max_length=5000,
         help_text=_(
             'One a line: a label, a colon and a number, e.g. "New editors: 42".'

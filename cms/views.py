@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -115,8 +116,11 @@ def story_new(request):
 
 def _story_context(request, story, **extra) -> dict:
     draft = story.get_latest_revision_as_object()
+    language = story.locale.language_code
     return {
         "story": story,
+        "story_lang": language,
+        "story_dir": "rtl" if get_language_info(language)["bidi"] else "ltr",
         "draft": draft,
         "state": state_of(story),
         "can_edit": permissions.can_edit_story(request.user, story),
