@@ -74,7 +74,7 @@ def _decide(modeladmin, request, queryset, service, **kwargs):
     if done:
         modeladmin.message_user(
             request,
-            _("%(count)s request(s) decided.") % {"count": done},
+            _("Requests decided: %(count)s.") % {"count": done},
             messages.SUCCESS,
         )
 

@@ -100,7 +100,7 @@ def test_edit_form_shows_the_draft_and_keeps_other_blocks(
     page = client.get(edit_url).content.decode()
     assert "Segundo &lt;b&gt;párrafo&lt;/b&gt;." in page
     assert "Nuevos editores: 42" in page
-    assert "kept as it is" in page
+    assert "kept as they are" in page
     story = LearningStoryPage.objects.get(pk=story.pk)
     data = form(affiliate_a, title="Nuevo título", version=story_version(story))
     response = client.post(edit_url, data)
