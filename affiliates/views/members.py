@@ -83,8 +83,8 @@ def compliance_of(affiliate: Affiliate) -> Compliance:
     today = timezone.localdate()
     status = ComplianceStatus(affiliate.compliance)
     if status == ComplianceStatus.SUSPENDED:
-        reason = _("The affiliate is %(status)s.") % {
-            "status": affiliate.get_status_display().lower()
+        reason = _("The affiliate's status is: %(status)s.") % {
+            "status": affiliate.get_status_display()
         }
     elif status == ComplianceStatus.DEFERRED:
         deferment = (
@@ -94,9 +94,9 @@ def compliance_of(affiliate: Affiliate) -> Compliance:
             .order_by("-until")
             .first()
         )
-        reason = _("Reporting is deferred until %(date)s (%(cause)s).") % {
+        reason = _("Reporting is deferred until %(date)s. Cause: %(cause)s.") % {
             "date": date_format(deferment.until),
-            "cause": deferment.get_cause_display().lower(),
+            "cause": deferment.get_cause_display(),
         }
     elif status == ComplianceStatus.PAST_DUE:
         overdue = list(
