@@ -1,37 +1,39 @@
 """The affiliate dashboard's panels from grants: proposals by state, grant reports
 due (see affiliates/dashboard.py)."""
 
-from django.db.models import Count
+from collections import Counter
 
 from affiliates.dashboard import Panel, register
 
-from . import permissions, readers
+from . import permissions
 from .choices import GrantReportStatus, ProposalStatus
 from .models import GrantReport, Proposal
 
+LISTED = 20
 OPEN_REPORT_STATUSES = (GrantReportStatus.DRAFT, GrantReportStatus.INCOMPLETE)
 
 
 @register(order=10)
 def proposals(request, affiliate) -> Panel:
-    user = request.user
-    rows = readers.proposals_for_reader(
-        user, Proposal.objects.filter(affiliate=affiliate)
-    )
-    counts = dict(
-        rows.order_by().values_list("status").annotate(n=Count("pk")).values_list(
-            "status", "n"
+    """Counts by state and the latest proposals, in one query (the dashboard is for
+    the affiliate's members, who see their proposals whole)."""
+    rows = list(
+        permissions.visible_proposals(
+            request.user, Proposal.objects.filter(affiliate=affiliate)
         )
+        .select_related("program")
+        .only("pk", "title", "status", "updated_at", "program__name")
+        .order_by("-updated_at", "-pk")
     )
+    counts = Counter(row.status for row in rows)
     by_state = [
         (value, label, counts[value])
         for value, label in ProposalStatus.choices
         if counts.get(value)
     ]
-    listed = rows.select_related("program", "round").order_by("-updated_at", "-pk")
     return Panel(
         "grants/dashboard/_proposals.html",
-        {"by_state": by_state, "proposals": listed[:20], "total": sum(counts.values())},
+        {"by_state": by_state, "proposals": rows[:LISTED], "total": len(rows)},
     )
 
 
