@@ -63,3 +63,9 @@ class ComplianceStatus(models.TextChoices):
     PAST_DUE = "past_due", _("Past due")
     DEFERRED = "deferred", _("Deferred")
     SUSPENDED = "suspended", _("Suspended")
+
+
+class DefermentRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for staff")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")

@@ -28,6 +28,7 @@ from .choices import (
     AffiliateType,
     ComplianceStatus,
     DefermentCause,
+    DefermentRequestStatus,
     MembershipRole,
     MembershipStatus,
     Region,
@@ -400,3 +401,62 @@ class Deferment(models.Model):
                 raise ValidationError(
                     {"until": _("A deferment lasts at most one year.")}
                 )
+
+
+class DefermentRequest(models.Model):
+    """An affiliate's admin asks staff for a reporting deferment. Staff grant it
+    (which records a `Deferment`) or refuse it with a reason the affiliate reads."""
+
+    affiliate = models.ForeignKey(
+        Affiliate,
+        on_delete=models.PROTECT,
+        related_name="deferment_requests",
+        verbose_name=_("affiliate"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    cause = models.CharField(_("cause"), max_length=32, choices=DefermentCause.choices)
+    until = models.DateField(_("deferred until"), validators=[validate_plausible_date])
+    explanation = LimitedTextField(_("explanation"), max_length=limits.COMMENT)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=DefermentRequestStatus.choices,
+        default=DefermentRequestStatus.REQUESTED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = LimitedTextField(
+        _("reason for the decision"), max_length=limits.COMMENT, blank=True
+    )
+    deferment = models.OneToOneField(
+        Deferment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="request",
+        verbose_name=_("deferment granted"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("deferment request")
+        verbose_name_plural = _("deferment requests")
+
+    def __str__(self):
+        return f"{self.affiliate}: {self.get_cause_display()} ({self.until})"

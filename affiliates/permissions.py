@@ -182,3 +182,18 @@ def can_manage_deferments(user) -> bool:
 def can_view_affiliate_record(user, report) -> bool:
     """A report, a deferment and their history: staff and the affiliate's members."""
     return is_staff(user) or is_member(user, report.affiliate_id)
+
+
+def can_request_deferment(user, affiliate) -> bool:
+    """An affiliate's admins ask staff for a reporting deferment."""
+    return is_admin(user, affiliate.pk)
+
+
+def can_decide_deferment_request(user) -> bool:
+    """Staff grant or refuse deferment requests (as they grant deferments)."""
+    return can_manage_deferments(user)
+
+
+def visible_deferment_requests(user, queryset: QuerySet) -> QuerySet:
+    """Staff: all; the affiliate's members: their affiliates' requests."""
+    return visible_affiliate_reports(user, queryset)

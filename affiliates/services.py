@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import save_audited
+from portal.audit import require_reason, save_audited
 from portal.report_review import ACCEPT, SEND_BACK, report_review, report_submit
 from portal.transitions import Transition, check_transition, transition_table
 
@@ -20,10 +20,18 @@ from .choices import (
     AffiliateReportKind,
     AffiliateReportStatus,
     AffiliateStatus,
+    DefermentRequestStatus,
     MembershipRole,
     MembershipStatus,
 )
-from .models import Affiliate, AffiliateReport, Deferment, Membership, ReportingRule
+from .models import (
+    Affiliate,
+    AffiliateReport,
+    Deferment,
+    DefermentRequest,
+    Membership,
+    ReportingRule,
+)
 
 # Affiliates -----------------------------------------------------------------------
 
@@ -355,3 +363,111 @@ def deferment_update(*, actor, deferment: Deferment, reason: str = "", **fields)
     for name, value in fields.items():
         setattr(deferment, name, value)
     return save_audited(deferment, actor=actor, reason=reason)
+
+
+# Deferment requests ---------------------------------------------------------------
+
+DEFERMENT_REQUEST_TRANSITIONS = transition_table(
+    Transition(
+        "grant",
+        frozenset({DefermentRequestStatus.REQUESTED}),
+        DefermentRequestStatus.GRANTED,
+    ),
+    Transition(
+        "refuse",
+        frozenset({DefermentRequestStatus.REQUESTED}),
+        DefermentRequestStatus.REFUSED,
+    ),
+)
+
+
+@transaction.atomic
+def deferment_request(
+    *,
+    actor,
+    affiliate: Affiliate,
+    cause: str,
+    until: datetime.date,
+    explanation: str,
+    reason: str = "",
+) -> DefermentRequest:
+    """An affiliate admin asks staff to defer its reporting until a date (at most a
+    year ahead). One request waits at a time."""
+    affiliate = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
+    if not permissions.can_request_deferment(actor, affiliate):
+        raise PermissionDenied(
+            _("Only the affiliate's admins can ask for a deferment.")
+        )
+    today = timezone.localdate()
+    if until is not None and until <= today:
+        raise ValidationError({"until": _("Choose a date in the future.")})
+    if until is not None and until - today > Deferment.MAX_LENGTH:
+        raise ValidationError({"until": _("A deferment lasts at most one year.")})
+    if DefermentRequest.objects.filter(
+        affiliate=affiliate, status=DefermentRequestStatus.REQUESTED
+    ).exists():
+        raise ValidationError(
+            {"cause": _("A request is already waiting for staff to decide.")}
+        )
+    request = DefermentRequest(
+        affiliate=affiliate,
+        requested_by=actor,
+        cause=cause,
+        until=until,
+        explanation=explanation,
+    )
+    return save_audited(request, actor=actor, reason=reason)
+
+
+def _locked_deferment_request(request: DefermentRequest) -> DefermentRequest:
+    return (
+        DefermentRequest.objects.select_for_update()
+        .select_related("affiliate")
+        .get(pk=request.pk)
+    )
+
+
+@transaction.atomic
+def deferment_request_grant(
+    *, actor, request: DefermentRequest, reason: str = ""
+) -> DefermentRequest:
+    """Staff grant a request: the deferment runs from today until the date asked
+    for, recorded through `deferment_grant`."""
+    request = _locked_deferment_request(request)
+    if not permissions.can_decide_deferment_request(actor):
+        raise PermissionDenied
+    target = check_transition(DEFERMENT_REQUEST_TRANSITIONS, "grant", request)
+    deferment = deferment_grant(
+        actor=actor,
+        affiliate=request.affiliate,
+        cause=request.cause,
+        explanation=request.explanation,
+        valid_from=min(timezone.localdate(), request.until),
+        until=request.until,
+        reason=reason or _("Granted on the affiliate's request"),
+    )
+    request.status = target
+    request.deferment = deferment
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_reason = (reason or "").strip()
+    return save_audited(request, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def deferment_request_refuse(
+    *, actor, request: DefermentRequest, reason: str
+) -> DefermentRequest:
+    """Staff refuse a request, saying why: the affiliate's members read it."""
+    request = _locked_deferment_request(request)
+    if not permissions.can_decide_deferment_request(actor):
+        raise PermissionDenied
+    target = check_transition(DEFERMENT_REQUEST_TRANSITIONS, "refuse", request)
+    reason = require_reason(
+        reason, _("Say why the deferment is refused: the affiliate reads it.")
+    )
+    request.status = target
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_reason = reason
+    return save_audited(request, actor=actor, reason=reason)

@@ -238,11 +238,7 @@ class MyStorySerializer(serializers.ModelSerializer):
         return story.story_status()  # one vocabulary for the list and the detail
 
     def get_editorial_comment(self, story) -> str:
-        state = story.current_workflow_state
-        if state is None or state.status != state.STATUS_NEEDS_CHANGES:
-            return ""
-        task_state = state.current_task_state
-        return (task_state.comment if task_state else "") or ""
+        return story_readers.story_editorial_comment(story)
 
 
 class MyStoryListSerializer(serializers.ModelSerializer):
