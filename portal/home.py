@@ -170,6 +170,7 @@ def home(request):
         "portal/home.html",
         {
             "today": timezone.localdate(),
+            "name": display_name(user),
             "drafts": _drafts(user, affiliate_ids),
             "grant_reports": _grant_reports_due(user, affiliate_ids),
             "annual_reports": _annual_reports_due(user, affiliate_ids),

@@ -99,6 +99,21 @@ def funded(request):
     )
 
 
+def _stories_of(request, proposal) -> list:
+    """Published learning stories about this grant, with their addresses."""
+    from cms.models import LearningStoryPage
+    from cms.permissions import visible_stories
+
+    stories = (
+        visible_stories(
+            request.user, LearningStoryPage.objects.filter(proposal=proposal)
+        )
+        .select_related("locale")
+        .order_by("-date", "-id")[:PAGE_SIZE]
+    )
+    return [(story, story.get_url(request)) for story in stories]
+
+
 @require_GET
 def grant(request, pk: int):
     user = request.user
@@ -110,6 +125,7 @@ def grant(request, pk: int):
         request,
         "grants/public/grant.html",
         {
+            "stories": _stories_of(request, proposal),
             "grant": proposal,
             "hide_applicant": view.hide_applicant,
             "targets": list(proposal.target_metrics.all()),

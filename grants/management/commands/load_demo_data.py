@@ -473,6 +473,7 @@ class Command(BaseCommand):
         self.load_declarations()
         self.load_reviews()
         self.load_stories()
+        self.date_closed_grants()
 
     def load_affiliates(self):
         self.affiliates = {}
@@ -851,6 +852,16 @@ class Command(BaseCommand):
             ],
         )
         story_submit(actor=self.people["irina"], story=story)
+
+    def date_closed_grants(self):
+        """Closed grants were decided a year earlier, so that the public list of
+        funded grants spans more than one year (its year filter has a choice)."""
+        closed = proposals.Proposal.objects.filter(status=ProposalStatus.CLOSED)
+        for proposal in closed.order_by("pk"):
+            proposal.decided_at -= 365 * DAY
+            save_audited(
+                proposal, actor=self.staff, reason="Decided in the previous year"
+            )
 
     def summary(self) -> str:
         secrets = "\n".join(
