@@ -105,7 +105,9 @@
       if (waiting !== undefined && waiting !== null) {
         var submitter = waiting;
         waiting = null;
-        form.requestSubmit(submitter);
+        // On the next turn: htmx clears the form's "htmx-request" class only after
+        // this event, and a submit now would be held back again, for good.
+        window.setTimeout(function () { form.requestSubmit(submitter); }, 0);
       }
     });
     window.addEventListener("online", function () {
