@@ -65,7 +65,7 @@ class GrantReportForm(forms.Form):
         )
         for metric in self.metrics:
             self.fields[f"actual_{metric.pk}"] = forms.IntegerField(
-                label=metric.label,
+                label=_("Actual: %(metric)s") % {"metric": metric.label},
                 min_value=0,
                 max_value=2_147_483_647,
                 required=False,

@@ -113,9 +113,10 @@ def thread_context(request, proposal, *, bound=None) -> dict:
 def _answer(request, proposal, *, bound=None, status=200, anchor=""):
     if bound is None and not request.htmx:
         return redirect(reverse("grants:comments", args=[proposal.pk]) + anchor)
-    template = (
-        "grants/comments/_thread.html" if request.htmx else "grants/comments/page.html"
-    )
+    template = "grants/comments/page.html"
+    if request.htmx:
+        # htmx swaps only 2xx answers: the form with its errors comes back as 200.
+        template, status = "grants/comments/_thread.html", 200
     return render(
         request, template, thread_context(request, proposal, bound=bound), status=status
     )

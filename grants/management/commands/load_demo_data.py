@@ -474,6 +474,7 @@ class Command(BaseCommand):
         self.load_reviews()
         self.load_stories()
         self.date_closed_grants()
+        self.load_community_comments()
 
     def load_affiliates(self):
         self.affiliates = {}
@@ -862,6 +863,43 @@ class Command(BaseCommand):
             save_audited(
                 proposal, actor=self.staff, reason="Decided in the previous year"
             )
+    def load_community_comments(self):
+        """A question, the applicant's answer and a reported comment on the proposal
+        open for comments (pages: grants:comments; admin: comment reports)."""
+        from grants.models import Proposal
+        from grants.permissions import comment_period_open
+        from grants.services import comments as comment_services
+
+        proposal = (
+            Proposal.objects.select_related("round")
+            .filter(status=ProposalStatus.COMMUNITY_REVIEW)
+            .first()
+        )
+        if proposal is None or not comment_period_open(proposal):
+            return
+        question = comment_services.comment_create(
+            actor=self.people["outsider"],
+            proposal=proposal,
+            body="Will the training material be shared under a free licence?",
+        )
+        admin = Membership.objects.filter(
+            affiliate=proposal.affiliate_id, role=MembershipRole.ADMIN
+        ).first()
+        if admin is not None:
+            comment_services.comment_create(
+                actor=admin.user,
+                proposal=proposal,
+                body="Yes: slides and handouts go to Commons under CC BY-SA.",
+                parent=question,
+            )
+        off_topic = comment_services.comment_create(
+            actor=self.people["jonas"],
+            proposal=proposal,
+            body="Buy cheap followers at this address!",
+        )
+        comment_services.comment_report(
+            actor=self.people["mei"], comment=off_topic, reason="Advertising."
+        )
 
     def summary(self) -> str:
         secrets = "\n".join(

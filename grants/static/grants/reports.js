@@ -27,7 +27,8 @@ document.addEventListener("alpine:init", function () {
         var lang = document.documentElement.lang || "en";
         try {
           return new Intl.NumberFormat(lang, {
-            minimumFractionDigits: digits, maximumFractionDigits: digits
+            minimumFractionDigits: digits, maximumFractionDigits: digits,
+            numberingSystem: "latn"
           }).format(value);
         } catch (error) {
           return value.toFixed(digits);
