@@ -558,3 +558,15 @@ def test_history_shows_who_what_and_why(client, member_a, draft):
     assert "Ama the editor" in text
     assert "Board asked" in text and "New summary" in text
     assert member_a.email not in text and member_a.last_name not in text
+
+
+def test_pending_member_is_treated_like_anybody(client, pending_a, draft):
+    signed_in(client, pending_a)
+    assert client.get(reverse("grants:proposal", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("grants:proposal_new")).status_code == 403
+
+
+def test_history_readable_by_plain_member_not_by_other_affiliate(client, member_a, member_b, draft):
+    url = reverse("grants:proposal_history", args=[draft.pk])
+    assert signed_in(client, member_a).get(url).status_code == 200
+    assert signed_in(client, member_b).get(url).status_code == 404
