@@ -154,7 +154,12 @@ def proposal_new(request):
         chosen = affiliates.filter(pk=int(affiliate_param)).first()
     elif len(affiliates) == 1:
         chosen = affiliates[0]
-    initial = {"affiliate": chosen, "language": request.LANGUAGE_CODE}
+    open_now = list(rounds[:2])
+    initial = {
+        "affiliate": chosen,
+        "language": request.LANGUAGE_CODE,
+        "round": open_now[0] if len(open_now) == 1 else None,
+    }
     form = ProposalStartForm(
         request.POST if request.POST.get("start") else None,
         affiliates=affiliates,
