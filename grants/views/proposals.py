@@ -600,9 +600,14 @@ def proposal_autosave(request, pk: int, step: str):
         raise Http404
     proposal = _editable(request, pk)
     forms = _step_forms(step, proposal, request.POST)
+    child_model = {"budget": BudgetLine, "targets": TargetMetric}.get(step)
+    before = set(_child_ids(child_model, proposal)) if child_model else set()
     problem = _save_step(request, proposal, step, forms)
+    new_ids = []
     if problem is None:
         proposal.refresh_from_db()
+        if child_model:
+            new_ids = _new_row_ids(child_model, proposal, before, forms["formset"])
     return render(
         request,
         "grants/proposals/_autosave_status.html",
@@ -611,8 +616,27 @@ def proposal_autosave(request, pk: int, step: str):
             "saved_at": timezone.localtime(),
             "version": versions.record_version(proposal) if problem is None else "",
             "server_updated_ms": int(proposal.updated_at.timestamp() * 1000),
+            "new_ids": new_ids,
         },
     )
+
+
+def _child_ids(model, proposal):
+    return model.objects.filter(proposal=proposal).values_list("pk", flat=True)
+
+
+def _new_row_ids(model, proposal, before, formset):
+    """(field name, id) of the rows an autosave just created, so that the page
+    sends their ids next time (the same rows are updated, not created again)."""
+    created = iter(sorted(set(_child_ids(model, proposal)) - before))
+    result = []
+    for form in formset.forms:
+        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("id"):
+            row_id = next(created, None)
+            if row_id is None:
+                break
+            result.append((form.add_prefix("id"), row_id))
+    return result
 
 
 def _review(request, proposal, errors=None, status=200):

@@ -626,3 +626,19 @@ def test_history_readable_by_plain_member_not_by_other_affiliate(
     url = reverse("grants:proposal_history", args=[draft.pk])
     assert signed_in(client, member_a).get(url).status_code == 200
     assert signed_in(client, member_b).get(url).status_code == 404
+
+
+def test_budget_autosave_returns_ids_of_new_rows(client, member_a, draft):
+    signed_in(client, member_a)
+    response = client.post(
+        reverse("grants:proposal_autosave", args=[draft.pk, "budget"]),
+        budget_post(draft, [LINE, {**LINE, "activity": "Prizes"}]),
+    )
+    text = response.content.decode()
+    assert "Saved at" in text
+    ids = list(draft.budget_lines.values_list("pk", flat=True))
+    assert len(ids) == 2
+    for index, row_id in enumerate(ids):
+        assert (
+            f'name="lines-{index}-id" id="id_lines-{index}-id" value="{row_id}"' in text
+        )
