@@ -99,7 +99,9 @@ class ProposalStartForm(forms.Form):
             {"dir": "ltr", "autocapitalize": "characters", "size": 4}
         )
         for name in ("exchange_rate", "amount_requested"):
-            self.fields[name].widget.attrs.update({"dir": "ltr", "inputmode": "decimal"})
+            self.fields[name].widget.attrs.update(
+                {"dir": "ltr", "inputmode": "decimal"}
+            )
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()
@@ -116,10 +118,14 @@ class BasicsForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language of writing"), choices=())
     start_date = forms.DateField(
-        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end_date = forms.DateField(
-        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("End date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     fields_in_service = ("title", "summary", "language", "start_date", "end_date")
 
@@ -135,7 +141,9 @@ class BasicsForm(forms.Form):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", _("The end date must be on or after the start date."))
+            self.add_error(
+                "end_date", _("The end date must be on or after the start date.")
+            )
         return data
 
 
@@ -180,7 +188,9 @@ class BudgetLineForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     activity = forms.CharField(label=_("Activity"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=BudgetCategory.choices)
-    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    description = forms.CharField(
+        label=_("Description"), max_length=500, required=False
+    )
     unit = forms.CharField(label=_("Unit"), max_length=50)
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=12, decimal_places=2, min_value=0
@@ -193,7 +203,11 @@ class BudgetLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("quantity", "unit_cost"):
             self.fields[name].widget.attrs.update(
-                {"dir": "ltr", "inputmode": "decimal", f"data-{name.replace('_', '-')}": ""}
+                {
+                    "dir": "ltr",
+                    "inputmode": "decimal",
+                    f"data-{name.replace('_', '-')}": "",
+                }
             )
 
 
@@ -207,7 +221,10 @@ class TargetForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == MetricKind.CUSTOM and not (data.get("name") or "").strip():
+        if (
+            data.get("kind") == MetricKind.CUSTOM
+            and not (data.get("name") or "").strip()
+        ):
             self.add_error("name", _("Name your own metric."))
         return data
 
@@ -229,11 +246,17 @@ class BaseRowFormSet(forms.BaseFormSet):
 
 
 BudgetLineFormSet = forms.formset_factory(
-    BudgetLineForm, formset=BaseRowFormSet, extra=0, max_num=limits.BUDGET_LINES,
+    BudgetLineForm,
+    formset=BaseRowFormSet,
+    extra=0,
+    max_num=limits.BUDGET_LINES,
     absolute_max=limits.BUDGET_LINES,
 )
 TargetFormSet = forms.formset_factory(
-    TargetForm, formset=BaseRowFormSet, extra=0, max_num=limits.TARGET_METRICS,
+    TargetForm,
+    formset=BaseRowFormSet,
+    extra=0,
+    max_num=limits.TARGET_METRICS,
     absolute_max=limits.TARGET_METRICS,
 )
 

@@ -191,7 +191,9 @@ def open_rounds(program=None, today=None):
 
 
 @transaction.atomic
-def proposal_copy(*, actor, source: Proposal, round_=None, reason: str = "") -> Proposal:
+def proposal_copy(
+    *, actor, source: Proposal, round_=None, reason: str = ""
+) -> Proposal:
     """Start a new draft from a past proposal of the same affiliate: its title,
     summary, description (the plan), budget lines and targets, in an open round
     (`round_`, else the open round of the same program that closes first)."""
@@ -222,8 +224,10 @@ def proposal_copy(*, actor, source: Proposal, round_=None, reason: str = "") -> 
         for line in source.budget_lines.all()
     ]
     total = sum(
-        (BudgetLine(unit_cost=li["unit_cost"], quantity=li["quantity"]).total
-         for li in lines),
+        (
+            BudgetLine(unit_cost=li["unit_cost"], quantity=li["quantity"]).total
+            for li in lines
+        ),
         Decimal("0.00"),
     )
     targets = [

@@ -116,8 +116,14 @@ def proposal_list(request):
     for value, label in ProposalStatus.choices:
         items = [p for p in rows if p.status == value]
         if items:
-            groups.append({"status": value, "label": label, "tone": _tone(value),
-                           "proposals": items})
+            groups.append(
+                {
+                    "status": value,
+                    "label": label,
+                    "tone": _tone(value),
+                    "proposals": items,
+                }
+            )
     return render(
         request,
         "grants/proposals/list.html",
@@ -148,7 +154,12 @@ def proposal_new(request):
         chosen = affiliates.filter(pk=int(affiliate_param)).first()
     elif len(affiliates) == 1:
         chosen = affiliates[0]
-    initial = {"affiliate": chosen, "language": request.LANGUAGE_CODE}
+    open_now = list(rounds[:2])
+    initial = {
+        "affiliate": chosen,
+        "language": request.LANGUAGE_CODE,
+        "round": open_now[0] if len(open_now) == 1 else None,
+    }
     form = ProposalStartForm(
         request.POST if request.POST.get("start") else None,
         affiliates=affiliates,
@@ -176,7 +187,9 @@ def proposal_new(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Your draft is saved. Continue with the basics."))
+                messages.success(
+                    request, _("Your draft is saved. Continue with the basics.")
+                )
                 return HttpResponseRedirect(
                     reverse("grants:proposal_edit", args=[proposal.pk, "basics"])
                 )
@@ -251,8 +264,11 @@ def proposal_detail(request, pk: int):
     )
     view = readers.proposal_view(request.user, proposal)
     actions = (
-        [a for a in services.allowed_proposal_actions(request.user, proposal)
-         if a in PAGE_ACTIONS]
+        [
+            a
+            for a in services.allowed_proposal_actions(request.user, proposal)
+            if a in PAGE_ACTIONS
+        ]
         if view.private
         else []
     )
@@ -296,8 +312,14 @@ def proposal_action(request, pk: int, action: str):
             else _("Only an affiliate admin can submit a draft proposal.")
         )
     form = ActionForm(request.POST)
-    reason = form.data.get("reason", "")[:5000] if not form.is_valid() else form.cleaned_data["reason"]
-    service = services.proposal_submit if action == "submit" else services.proposal_withdraw
+    reason = (
+        form.data.get("reason", "")[:5000]
+        if not form.is_valid()
+        else form.cleaned_data["reason"]
+    )
+    service = (
+        services.proposal_submit if action == "submit" else services.proposal_withdraw
+    )
     try:
         with transaction.atomic():
             versions.check_version(proposal, request.POST.get("version", ""))
@@ -311,7 +333,9 @@ def proposal_action(request, pk: int, action: str):
         raise
     messages.success(
         request,
-        _("The proposal is submitted.") if action == "submit" else _("The proposal is withdrawn."),
+        _("The proposal is submitted.")
+        if action == "submit"
+        else _("The proposal is withdrawn."),
     )
     return HttpResponseRedirect(reverse("grants:proposal", args=[pk]))
 
@@ -336,7 +360,10 @@ def _step_forms(step, proposal, data=None):
     if step == "budget":
         settings_form = BudgetSettingsForm(
             data,
-            initial={"currency": proposal.currency, "exchange_rate": proposal.exchange_rate},
+            initial={
+                "currency": proposal.currency,
+                "exchange_rate": proposal.exchange_rate,
+            },
         )
         if data is None:
             initial = [
@@ -382,8 +409,10 @@ def _service_fields(step, forms) -> dict:
     if step == "budget":
         rows = forms["formset"].rows()
         total = sum(
-            (BudgetLine(unit_cost=r["unit_cost"], quantity=r["quantity"]).total
-             for r in rows),
+            (
+                BudgetLine(unit_cost=r["unit_cost"], quantity=r["quantity"]).total
+                for r in rows
+            ),
             Decimal("0.00"),
         )
         return {
@@ -404,9 +433,7 @@ def _attach_errors(step, forms, error: ValidationError):
     if target is not None:
         add_service_errors(target, error)
     else:
-        forms["formset"]._non_form_errors = forms["formset"].error_class(
-            error.messages
-        )
+        forms["formset"]._non_form_errors = forms["formset"].error_class(error.messages)
 
 
 def _save_step(request, proposal, step, forms):
@@ -439,7 +466,9 @@ def _reorder(data, prefix, command):
     rows = []
     for index in range(total):
         start = f"{prefix}-{index}-"
-        rows.append({k[len(start):]: v for k, v in data.items() if k.startswith(start)})
+        rows.append(
+            {k[len(start) :]: v for k, v in data.items() if k.startswith(start)}
+        )
     verb, _sep, number = command.partition("-")
     index = int(number) if number.isdigit() else -1
     if verb == "add":
@@ -486,7 +515,9 @@ def _editor_context(request, proposal, step, forms):
         "next_step": STEP_NAMES[STEP_NAMES.index(step) + 1]
         if step != "review"
         else None,
-        "version": request.POST.get("version") if request.method == "POST" else versions.record_version(proposal),
+        "version": request.POST.get("version")
+        if request.method == "POST"
+        else versions.record_version(proposal),
         "server_updated_ms": int(proposal.updated_at.timestamp() * 1000),
         "program": proposal.program,
         **forms,
@@ -505,7 +536,10 @@ def _editor_context(request, proposal, step, forms):
                 "grand_total": grand,
                 "grand_total_usd": to_usd(grand, rate),
                 "rate": rate,
-                "currency": (form.data.get("currency") if form.is_bound else proposal.currency) or proposal.currency,
+                "currency": (
+                    form.data.get("currency") if form.is_bound else proposal.currency
+                )
+                or proposal.currency,
             }
         )
     return context
@@ -566,9 +600,14 @@ def proposal_autosave(request, pk: int, step: str):
         raise Http404
     proposal = _editable(request, pk)
     forms = _step_forms(step, proposal, request.POST)
+    child_model = {"budget": BudgetLine, "targets": TargetMetric}.get(step)
+    before = set(_child_ids(child_model, proposal)) if child_model else set()
     problem = _save_step(request, proposal, step, forms)
+    new_ids = []
     if problem is None:
         proposal.refresh_from_db()
+        if child_model:
+            new_ids = _new_row_ids(child_model, proposal, before, forms["formset"])
     return render(
         request,
         "grants/proposals/_autosave_status.html",
@@ -577,8 +616,27 @@ def proposal_autosave(request, pk: int, step: str):
             "saved_at": timezone.localtime(),
             "version": versions.record_version(proposal) if problem is None else "",
             "server_updated_ms": int(proposal.updated_at.timestamp() * 1000),
+            "new_ids": new_ids,
         },
     )
+
+
+def _child_ids(model, proposal):
+    return model.objects.filter(proposal=proposal).values_list("pk", flat=True)
+
+
+def _new_row_ids(model, proposal, before, formset):
+    """(field name, id) of the rows an autosave just created, so that the page
+    sends their ids next time (the same rows are updated, not created again)."""
+    created = iter(sorted(set(_child_ids(model, proposal)) - before))
+    result = []
+    for form in formset.forms:
+        if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("id"):
+            row_id = next(created, None)
+            if row_id is None:
+                break
+            result.append((form.add_prefix("id"), row_id))
+    return result
 
 
 def _review(request, proposal, errors=None, status=200):

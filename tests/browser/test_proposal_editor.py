@@ -29,7 +29,9 @@ def world():
     """An affiliate admin (like the demo's), an open round, an earlier proposal."""
     affiliate = AffiliateFactory(name="Volta Open Knowledge", slug="volta")
     user = UserFactory(username="kwame", email="kwame@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
     user.profile.public_name = "Kwame A."
     user.profile.save()
     MembershipFactory(user=user, affiliate=affiliate, role=MembershipRole.ADMIN)
@@ -98,7 +100,9 @@ def test_write_a_proposal_over_two_visits_and_submit(page, lang, shot, axe):
     page.locator("textarea[name=summary]").fill("Photo walks along three rivers.")
     start = timezone.localdate() + datetime.timedelta(40)
     page.locator("input[name=start_date]").fill(start.isoformat())
-    page.locator("input[name=end_date]").fill((start + datetime.timedelta(150)).isoformat())
+    page.locator("input[name=end_date]").fill(
+        (start + datetime.timedelta(150)).isoformat()
+    )
     axe(page)
     shot(page, "basics")
     click_save(page)
@@ -141,7 +145,10 @@ def test_write_a_proposal_over_two_visits_and_submit(page, lang, shot, axe):
     expect_text(page, "[data-grand-local]", "12,500.00 GHS")
     expect_text(page, "[data-grand-usd]", "1,000.00 USD")
     rows.nth(2).locator("button[value^=up]").click()  # Jury prizes before the workshop
-    assert rows.nth(1).locator("input[name=lines-1-activity]").input_value() == "Jury prizes"
+    assert (
+        rows.nth(1).locator("input[name=lines-1-activity]").input_value()
+        == "Jury prizes"
+    )
     expect_text(page, "[data-line-total]", "4,500.00")
     axe(page)
     shot(page, "budget")
@@ -164,7 +171,7 @@ def test_write_a_proposal_over_two_visits_and_submit(page, lang, shot, axe):
     page.wait_for_url(re.compile(r"/edit/review/$"))
 
     # Check your answers, then submit (confirm dialog).
-    assert page.locator(f"a[href$='/edit/budget/']").count() >= 2
+    assert page.locator("a[href$='/edit/budget/']").count() >= 2
     axe(page)
     shot(page, "review")
     page.locator("form[action$='/do/submit/'] button[type=submit]").click()
@@ -219,7 +226,8 @@ def test_nothing_typed_is_lost_when_the_connection_drops(desktop_page, shot):
     page.route("**/autosave/**", lambda route: route.abort())
     area.fill("Second paragraph not sent yet.")
     page.wait_for_function(
-        "() => Object.keys(localStorage).some(k => localStorage.getItem(k).includes('not sent yet'))"
+        "() => Object.keys(localStorage)"
+        ".some(k => localStorage.getItem(k).includes('not sent yet'))"
     )
     page.reload()
     page.locator("textarea[name=description]").wait_for()

@@ -24,7 +24,9 @@ def round_open(db):
 
 @pytest.fixture
 def draft(affiliate_a, round_open):
-    return ProposalFactory(affiliate=affiliate_a, round=round_open, title="Village workshops")
+    return ProposalFactory(
+        affiliate=affiliate_a, round=round_open, title="Village workshops"
+    )
 
 
 def signed_in(client, user):
@@ -66,7 +68,9 @@ LINE = {
 # The service: proposal_copy ----------------------------------------------------------
 
 
-def test_proposal_copy_copies_text_budget_and_targets(member_a, affiliate_a, round_open):
+def test_proposal_copy_copies_text_budget_and_targets(
+    member_a, affiliate_a, round_open
+):
     old_round = RoundFactory(
         program=round_open.program,
         opens_on=timezone.localdate() - datetime.timedelta(400),
@@ -112,7 +116,9 @@ def test_proposal_copy_needs_an_open_round(member_a, affiliate_a):
 # List ------------------------------------------------------------------------------
 
 
-def test_list_shows_my_affiliates_proposals_by_state(client, member_a, draft, affiliate_b):
+def test_list_shows_my_affiliates_proposals_by_state(
+    client, member_a, draft, affiliate_b
+):
     other = ProposalFactory(affiliate=affiliate_b, title="Someone else’s")
     page = signed_in(client, member_a).get(reverse("grants:proposals"))
     assert page.status_code == 200
@@ -133,8 +139,9 @@ def test_list_has_no_new_button_for_non_members(client, db):
     assert reverse("grants:proposal_new") not in page.content.decode()
 
 
-def test_list_queries_do_not_grow(client, member_a, affiliate_a, round_open,
-                                  django_assert_max_num_queries):
+def test_list_queries_do_not_grow(
+    client, member_a, affiliate_a, round_open, django_assert_max_num_queries
+):
     ProposalFactory.create_batch(2, affiliate=affiliate_a, round=round_open)
     signed_in(client, member_a)
     url = reverse("grants:proposals")
@@ -171,7 +178,9 @@ def test_new_proposal_happy_path(client, member_a, affiliate_a, round_open):
     assert proposal.history.first().history_user == member_a
 
 
-def test_new_proposal_out_of_bounds_keeps_input(client, member_a, affiliate_a, round_open):
+def test_new_proposal_out_of_bounds_keeps_input(
+    client, member_a, affiliate_a, round_open
+):
     signed_in(client, member_a)
     response = client.post(
         reverse("grants:proposal_new"),
@@ -193,13 +202,22 @@ def test_new_proposal_out_of_bounds_keeps_input(client, member_a, affiliate_a, r
     assert not Proposal.objects.filter(title="Too big").exists()
 
 
-def test_new_proposal_for_another_affiliate_is_refused(client, member_a, affiliate_b, round_open):
+def test_new_proposal_for_another_affiliate_is_refused(
+    client, member_a, affiliate_b, round_open
+):
     signed_in(client, member_a)
     response = client.post(
         reverse("grants:proposal_new"),
-        {"start": "1", "affiliate": affiliate_b.pk, "round": round_open.pk,
-         "title": "X", "language": "en", "currency": "GHS",
-         "exchange_rate": "12.5", "amount_requested": "12500"},
+        {
+            "start": "1",
+            "affiliate": affiliate_b.pk,
+            "round": round_open.pk,
+            "title": "X",
+            "language": "en",
+            "currency": "GHS",
+            "exchange_rate": "12.5",
+            "amount_requested": "12500",
+        },
     )
     assert response.status_code == 400
     assert not Proposal.objects.filter(title="X").exists()
@@ -208,12 +226,17 @@ def test_new_proposal_for_another_affiliate_is_refused(client, member_a, affilia
 def test_new_proposal_page_forbidden_without_affiliate(client, db):
     from tests.factories import UserFactory
 
-    assert signed_in(client, UserFactory()).get(reverse("grants:proposal_new")).status_code == 403
+    assert (
+        signed_in(client, UserFactory()).get(reverse("grants:proposal_new")).status_code
+        == 403
+    )
 
 
 def test_start_from_an_earlier_proposal(client, member_a, draft):
     signed_in(client, member_a)
-    page = client.get(reverse("grants:proposal_new") + f"?affiliate={draft.affiliate_id}")
+    page = client.get(
+        reverse("grants:proposal_new") + f"?affiliate={draft.affiliate_id}"
+    )
     assert "Start from an earlier proposal" in page.content.decode()
     response = client.post(reverse("grants:proposal_new"), {"from": draft.pk})
     copy = Proposal.objects.exclude(pk=draft.pk).get()
@@ -223,7 +246,10 @@ def test_start_from_an_earlier_proposal(client, member_a, draft):
 
 def test_copy_of_another_affiliates_proposal_is_404(client, member_b, draft):
     signed_in(client, member_b)
-    assert client.post(reverse("grants:proposal_new"), {"from": draft.pk}).status_code == 404
+    assert (
+        client.post(reverse("grants:proposal_new"), {"from": draft.pk}).status_code
+        == 404
+    )
 
 
 # The proposal page -----------------------------------------------------------------
@@ -240,7 +266,10 @@ def test_proposal_page_shows_budget_and_submit_for_admin(client, admin_a, draft)
 
 def test_proposal_page_hides_submit_from_plain_member(client, member_a, draft):
     page = signed_in(client, member_a).get(reverse("grants:proposal", args=[draft.pk]))
-    assert reverse("grants:proposal_action", args=[draft.pk, "submit"]) not in page.content.decode()
+    assert (
+        reverse("grants:proposal_action", args=[draft.pk, "submit"])
+        not in page.content.decode()
+    )
 
 
 def test_draft_is_404_for_a_non_member(client, member_b, draft):
@@ -251,19 +280,30 @@ def test_draft_is_404_for_a_non_member(client, member_b, draft):
         reverse("grants:proposal_history", args=[draft.pk]),
     ):
         assert client.get(url).status_code == 404
-    assert client.post(reverse("grants:proposal_action", args=[draft.pk, "submit"])).status_code == 404
+    assert (
+        client.post(
+            reverse("grants:proposal_action", args=[draft.pk, "submit"])
+        ).status_code
+        == 404
+    )
 
 
 def test_public_reader_sees_no_budget(client, member_b, affiliate_a, round_open):
-    funded = ProposalFactory(affiliate=affiliate_a, round=round_open, status=ProposalStatus.FUNDED)
+    funded = ProposalFactory(
+        affiliate=affiliate_a, round=round_open, status=ProposalStatus.FUNDED
+    )
     page = signed_in(client, member_b).get(reverse("grants:proposal", args=[funded.pk]))
     assert page.status_code == 200
     assert "Coordination" not in page.content.decode()
-    assert client.get(reverse("grants:proposal_history", args=[funded.pk])).status_code == 403
+    assert (
+        client.get(reverse("grants:proposal_history", args=[funded.pk])).status_code
+        == 403
+    )
 
 
-def test_proposal_page_queries(client, admin_a, affiliate_a, round_open,
-                               django_assert_max_num_queries):
+def test_proposal_page_queries(
+    client, admin_a, affiliate_a, round_open, django_assert_max_num_queries
+):
     proposal = ProposalFactory(affiliate=affiliate_a, round=round_open)
     signed_in(client, admin_a)
     url = reverse("grants:proposal", args=[proposal.pk])
@@ -272,8 +312,14 @@ def test_proposal_page_queries(client, admin_a, affiliate_a, round_open,
         client.get(url)
     for i in range(8):
         BudgetLine.objects.create(
-            proposal=proposal, activity=f"Extra {i}", category="other", unit="u",
-            unit_cost=1, quantity=1, currency=proposal.currency, position=5 + i,
+            proposal=proposal,
+            activity=f"Extra {i}",
+            category="other",
+            unit="u",
+            unit_cost=1,
+            quantity=1,
+            currency=proposal.currency,
+            position=5 + i,
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
@@ -389,7 +435,9 @@ def test_basics_error_in_spanish(client, member_a, draft):
 def test_stale_version_answers_412_and_keeps_input(client, member_a, draft):
     signed_in(client, member_a)
     old = record_version(draft)
-    services.proposal_update(actor=member_a, proposal=draft, summary="Changed elsewhere")
+    services.proposal_update(
+        actor=member_a, proposal=draft, summary="Changed elsewhere"
+    )
     response = client.post(
         edit_url(draft, "plan"), {"version": old, "description": "My long plan text"}
     )
@@ -417,7 +465,9 @@ def test_unknown_step_is_404(client, member_a, draft):
 def test_budget_replaces_lines_and_sets_the_amount(client, member_a, draft):
     signed_in(client, member_a)
     lines = [LINE, {**LINE, "activity": "Prizes", "quantity": "1", "unit_cost": "2500"}]
-    response = client.post(edit_url(draft, "budget"), budget_post(draft, lines, go="next"))
+    response = client.post(
+        edit_url(draft, "budget"), budget_post(draft, lines, go="next")
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     draft.refresh_from_db()
     assert [li.activity for li in draft.budget_lines.all()] == ["Workshop", "Prizes"]
@@ -534,7 +584,9 @@ def test_autosave_is_404_for_non_members(client, member_b, draft):
     assert response.status_code == 404
 
 
-def test_review_lists_change_links_and_submit_for_admin(client, admin_a, member_a, draft):
+def test_review_lists_change_links_and_submit_for_admin(
+    client, admin_a, member_a, draft
+):
     text = signed_in(client, admin_a).get(edit_url(draft, "review")).content.decode()
     for step in ("basics", "plan", "budget", "targets"):
         assert edit_url(draft, step) in text
@@ -552,9 +604,41 @@ def test_history_shows_who_what_and_why(client, member_a, draft):
     services.proposal_update(
         actor=member_a, proposal=draft, summary="New summary", reason="Board asked"
     )
-    page = signed_in(client, member_a).get(reverse("grants:proposal_history", args=[draft.pk]))
+    page = signed_in(client, member_a).get(
+        reverse("grants:proposal_history", args=[draft.pk])
+    )
     text = page.content.decode()
     assert page.status_code == 200
     assert "Ama the editor" in text
     assert "Board asked" in text and "New summary" in text
     assert member_a.email not in text and member_a.last_name not in text
+
+
+def test_pending_member_is_treated_like_anybody(client, pending_a, draft):
+    signed_in(client, pending_a)
+    assert client.get(reverse("grants:proposal", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("grants:proposal_new")).status_code == 403
+
+
+def test_history_readable_by_plain_member_not_by_other_affiliate(
+    client, member_a, member_b, draft
+):
+    url = reverse("grants:proposal_history", args=[draft.pk])
+    assert signed_in(client, member_a).get(url).status_code == 200
+    assert signed_in(client, member_b).get(url).status_code == 404
+
+
+def test_budget_autosave_returns_ids_of_new_rows(client, member_a, draft):
+    signed_in(client, member_a)
+    response = client.post(
+        reverse("grants:proposal_autosave", args=[draft.pk, "budget"]),
+        budget_post(draft, [LINE, {**LINE, "activity": "Prizes"}]),
+    )
+    text = response.content.decode()
+    assert "Saved at" in text
+    ids = list(draft.budget_lines.values_list("pk", flat=True))
+    assert len(ids) == 2
+    for index, row_id in enumerate(ids):
+        assert (
+            f'name="lines-{index}-id" id="id_lines-{index}-id" value="{row_id}"' in text
+        )

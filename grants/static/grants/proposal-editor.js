@@ -78,7 +78,14 @@
     var lastRequestAt = 0;
     form.addEventListener("input", function () { keep(form); });
     form.addEventListener("change", function () { keep(form); });
-    form.addEventListener("htmx:beforeRequest", function () { lastRequestAt = Date.now(); });
+    form.addEventListener("htmx:beforeRequest", function () {
+      lastRequestAt = Date.now();
+      var status = document.getElementById("autosave-status");
+      if (status && form.dataset.savingText) {
+        status.textContent = form.dataset.savingText;
+        status.dataset.autosaveState = "saving";
+      }
+    });
     form.addEventListener("htmx:afterRequest", function (event) {
       var xhr = event.detail.xhr;
       var status = document.getElementById("autosave-status");
