@@ -473,6 +473,7 @@ class Command(BaseCommand):
         self.load_declarations()
         self.load_reviews()
         self.load_stories()
+        self.load_deferment_requests()
 
     def load_affiliates(self):
         self.affiliates = {}
@@ -851,6 +852,18 @@ class Command(BaseCommand):
             ],
         )
         story_submit(actor=self.people["irina"], story=story)
+
+    def load_deferment_requests(self):
+        """Rhine-Meuse, past due, asks for a deferment: staff decide it in the admin
+        (Deferment requests, actions "Grant" or "Refuse")."""
+        affiliate_services.deferment_request(
+            actor=self.people["jonas"],
+            affiliate=self.affiliates["rhine-meuse"],
+            cause="disaster",
+            until=self.today + 150 * DAY,
+            explanation="The river flooded our office and the treasurer's records "
+            "are being rebuilt from the bank statements.",
+        )
 
     def summary(self) -> str:
         secrets = "\n".join(
