@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.choices import Region
 from affiliates.models import Affiliate
+from grants.models import Proposal
 from portal import limits
 from portal.validators import validate_single_line_text
 
@@ -129,6 +131,12 @@ class StoryForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("When it happened, or when you write about it."),
     )
+    proposal = forms.ModelChoiceField(
+        label=capfirst(LearningStoryPage._meta.get_field("proposal").verbose_name),
+        queryset=Proposal.objects.none(),
+        required=False,
+        help_text=_("A proposal of the same affiliate that the story is about."),
+    )
     themes = forms.CharField(
         label=_("Themes"),
         required=False,
@@ -172,10 +180,13 @@ class StoryForm(forms.Form):
     )
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, affiliates=None, story=None, **kwargs):
+    def __init__(self, *args, affiliates=None, proposals=None, story=None, **kwargs):
         self.story = story
         super().__init__(*args, **kwargs)
         self.fields["affiliate"].queryset = affiliates or Affiliate.objects.none()
+        self.fields["proposal"].queryset = (
+            proposals if proposals is not None else Proposal.objects.none()
+        ).order_by("-pk")
         self.fields["locale"].choices = story_languages()
         if story is not None:
             # A story stays with its affiliate and its language section.
@@ -198,6 +209,7 @@ class StoryForm(forms.Form):
             "summary": story.summary,
             "region": story.region,
             "date": story.date,
+            "proposal": story.proposal_id,
             "themes": ", ".join(tag.name for tag in story.themes.all()),
             "body": "\n\n".join(p for p in paragraphs if p),
             **lessons,
@@ -270,6 +282,7 @@ class StoryForm(forms.Form):
             "region": data["region"],
             "date": data["date"],
             "body": self.body_blocks(),
+            "proposal": data.get("proposal"),
             "themes": data.get("themes") or [],
         }
         if self.story is None:

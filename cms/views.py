@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from affiliates.models import Affiliate
 from affiliates.permissions import member_affiliate_ids
+from grants import permissions as grant_permissions
+from grants.models import Proposal
 from portal.errors import answer_for
 from portal.exceptions import StaleRecord
 from portal.versions import check_version
@@ -35,6 +37,13 @@ PER_PAGE = 20
 
 def _my_affiliates(user):
     return Affiliate.objects.filter(pk__in=member_affiliate_ids(user)).order_by("name")
+
+
+def _proposals(user, affiliates):
+    """Proposals a story may name: the writer's affiliates' ones they may see."""
+    return grant_permissions.referable_proposals(
+        user, Proposal.objects.filter(affiliate__in=affiliates)
+    ).only("pk", "title")
 
 
 def _story(request, pk) -> LearningStoryPage:
@@ -71,6 +80,7 @@ def my_stories(request):
             "stories": page.object_list,
             "page_obj": page,
             "can_write": bool(member_affiliate_ids(request.user)),
+            "show_affiliate": len(member_affiliate_ids(request.user)) > 1,
         },
     )
 
@@ -85,6 +95,7 @@ def story_new(request):
     form = StoryForm(
         request.POST or None,
         affiliates=affiliates,
+        proposals=_proposals(request.user, affiliates),
         initial=StoryForm.initial_new(chosen or affiliates.first()),
     )
     status = 200
@@ -147,10 +158,15 @@ def story_edit(request, pk):
     if request.method == "GET":
         form = StoryForm(
             story=draft,
+            proposals=_proposals(request.user, [found.affiliate_id]),
             initial={**StoryForm.initial_for(draft), "version": story_version(found)},
         )
         return render(request, "cms/stories/edit.html", {"form": form, "story": found})
-    form = StoryForm(request.POST, story=draft)
+    form = StoryForm(
+        request.POST,
+        story=draft,
+        proposals=_proposals(request.user, [found.affiliate_id]),
+    )
     status = 400
     if form.is_valid():
         try:

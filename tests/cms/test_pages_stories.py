@@ -280,3 +280,39 @@ def test_my_stories_queries_do_not_grow(client, board_member, member_a, affiliat
     small = queries()
     add(8, 2)
     assert queries() == small
+
+
+def test_a_story_names_only_a_proposal_of_its_own_affiliate(
+    client, board_member, member_a, affiliate_a, affiliate_b
+):
+    from tests.factories import ProposalFactory
+
+    own = ProposalFactory(affiliate=affiliate_a, title="Talleres 2026")
+    other = ProposalFactory(affiliate=affiliate_b, title="Ajeno")
+    client.force_login(member_a)
+    page = client.get(reverse("cms:story_new")).content.decode()
+    assert "Talleres 2026" in page and "Ajeno" not in page
+    response = client.post(
+        reverse("cms:story_new"), form(affiliate_a, proposal=other.pk)
+    )
+    assert response.status_code == 400
+    story = write(client, affiliate_a, proposal=own.pk)
+    assert story.get_latest_revision_as_object().proposal_id == own.pk
+    edit = client.get(reverse("cms:story_edit", args=[story.pk])).content.decode()
+    assert f'value="{own.pk}" selected' in edit
+
+
+def test_my_stories_names_the_affiliate_for_members_of_several(
+    client, board_member, member_a, affiliate_a, affiliate_b
+):
+    from tests.factories import MembershipFactory
+
+    client.force_login(member_a)
+    write(client, affiliate_a)
+    assert (
+        "Wikimedia Ghana Test"
+        not in client.get(reverse("cms:my_stories")).content.decode()
+    )
+    MembershipFactory(user=member_a, affiliate=affiliate_b)
+    html = client.get(reverse("cms:my_stories")).content.decode()
+    assert "Wikimedia Ghana Test" in html

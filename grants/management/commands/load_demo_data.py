@@ -475,6 +475,7 @@ class Command(BaseCommand):
         self.load_stories()
         self.date_closed_grants()
         self.load_community_comments()
+        self.load_deferment_requests()
 
     def load_affiliates(self):
         self.affiliates = {}
@@ -863,6 +864,7 @@ class Command(BaseCommand):
             save_audited(
                 proposal, actor=self.staff, reason="Decided in the previous year"
             )
+
     def load_community_comments(self):
         """A question, the applicant's answer and a reported comment on the proposal
         open for comments (pages: grants:comments; admin: comment reports)."""
@@ -899,6 +901,18 @@ class Command(BaseCommand):
         )
         comment_services.comment_report(
             actor=self.people["mei"], comment=off_topic, reason="Advertising."
+        )
+
+    def load_deferment_requests(self):
+        """Rhine-Meuse, past due, asks for a deferment: staff decide it in the admin
+        (Deferment requests, actions "Grant" or "Refuse")."""
+        affiliate_services.deferment_request(
+            actor=self.people["jonas"],
+            affiliate=self.affiliates["rhine-meuse"],
+            cause="disaster",
+            until=self.today + 150 * DAY,
+            explanation="The river flooded our office and the treasurer's records "
+            "are being rebuilt from the bank statements.",
         )
 
     def summary(self) -> str:
