@@ -57,9 +57,20 @@ def nav_items(request):
 
     path = request.path
     items = collect(request)
+    # One current page per menu: the item whose prefix matches the most of the path.
+    current = {}
+    for item in items:
+        if item.is_current(path):
+            best = current.get(item.menu)
+            if best is None or len(item.match_prefix or item.url) > len(
+                best.match_prefix or best.url
+            ):
+                current[item.menu] = item
     return {
-        "nav_items": [(i, i.is_current(path)) for i in items if i.menu == MAIN],
-        "account_items": [(i, i.is_current(path)) for i in items if i.menu == ACCOUNT],
+        "nav_items": [(i, i is current.get(MAIN)) for i in items if i.menu == MAIN],
+        "account_items": [
+            (i, i is current.get(ACCOUNT)) for i in items if i.menu == ACCOUNT
+        ],
         "wikimedia_sign_in": wikimedia_sign_in_enabled(),
     }
 
@@ -74,6 +85,8 @@ def public_items(request) -> list[NavItem]:
     home = language_home()
     items = [NavItem(_("Stories"), f"{home}stories/", order=20)]
     user = request.user
+    if user.is_authenticated:
+        items.append(NavItem(_("Home"), reverse("home"), order=10))
     if user.is_authenticated and user.is_staff:
         items.append(NavItem(_("Staff"), reverse("admin:index"), order=90))
     if user.is_authenticated and (
