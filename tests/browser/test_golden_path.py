@@ -73,10 +73,10 @@ def test_affiliate_golden_path(journey, axe, shot, mailoutbox):
         dialog.locator("[data-confirm-accept]").click()
 
     # 1. Sign up in their language and verify the e-mail address.
-    page.goto("/")
+    page.goto("/accounts/signup/")
     if lang != "en":
         switch_language(page, lang)
-    visit("/accounts/signup/")
+        page.wait_for_url(re.compile(rf"/{lang}/accounts/signup/$"))
     look("signup")
     page.locator("input[name=email]").fill("ama@example.org")
     page.locator("input[name=username]").fill("ama")
