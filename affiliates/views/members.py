@@ -34,7 +34,7 @@ from ..choices import (
     MembershipStatus,
 )
 from ..dashboard import panels
-from ..forms import AnnualReportForm, DefermentRequestForm, MembershipRoleForm
+from ..forms.members import AnnualReportForm, DefermentRequestForm, MembershipRoleForm
 from ..models import (
     Affiliate,
     AffiliateReport,

@@ -23,7 +23,7 @@ from portal.users import display_name
 
 from .. import permissions, readers, services
 from ..choices import ComplianceStatus, MembershipStatus
-from ..forms_public import (
+from ..forms.public import (
     ApproveRequestForm,
     DirectoryFilterForm,
     JoinRequestForm,

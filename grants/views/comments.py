@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from portal.errors import answer_for
 
 from .. import permissions, readers
-from ..comment_forms import CommentForm, ReplyForm, ReportForm
+from ..forms.comments import CommentForm, ReplyForm, ReportForm
 from ..models import CommentReport, CommentReportStatus, Proposal, ProposalComment
 from ..services import comments as services
 

@@ -33,7 +33,7 @@ from portal.users import display_name
 
 from .. import permissions, readers
 from ..choices import ProposalStatus
-from ..forms import (
+from ..forms.proposals import (
     ActionForm,
     BasicsForm,
     BudgetLineFormSet,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from affiliates.models import Affiliate
 
 from .. import permissions, readers
-from ..forms_public import FundedGrantFilterForm
+from ..forms.public import FundedGrantFilterForm
 from ..models import Proposal
 
 PAGE_SIZE = 20

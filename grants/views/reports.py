@@ -20,12 +20,12 @@ from portal.versions import check_version, record_version
 
 from .. import permissions
 from ..choices import GrantReportStatus
-from ..models import GrantReport
-from ..report_forms import (
+from ..forms.reports import (
     GrantReportForm,
     saved_report_form,
     variance_threshold_percent,
 )
+from ..models import GrantReport
 from ..services import reports as services
 from ..services.reports import GRANT_REPORT_TRANSITIONS
 

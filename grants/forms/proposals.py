@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import limits
 
-from .choices import BudgetCategory, MetricKind
-from .models import Proposal
+from ..choices import BudgetCategory, MetricKind
+from ..models import Proposal
 
 
 def language_choices():

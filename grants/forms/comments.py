@@ -4,7 +4,7 @@ from the models; the rules from the services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CommentReport, ProposalComment
+from ..models import CommentReport, ProposalComment
 
 
 class CommentForm(forms.Form):

@@ -6,8 +6,8 @@ Fields and their limits come from the models; the services decide the rest.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AffiliateReportKind, DefermentCause, MembershipRole
-from .models import AffiliateReport, DefermentRequest
+from ..choices import AffiliateReportKind, DefermentCause, MembershipRole
+from ..models import AffiliateReport, DefermentRequest
 
 FINANCIAL_FIELDS = ("currency", "total_income", "total_expenses")
 

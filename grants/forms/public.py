@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from affiliates.choices import Region
 from affiliates.models import Affiliate
 
-from .models import FundProgram
+from ..models import FundProgram
 
 
 class FundedGrantFilterForm(forms.Form):

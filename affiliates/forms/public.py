@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import limits
 
-from .choices import AffiliateType, Region
+from ..choices import AffiliateType, Region
 
 
 class DirectoryFilterForm(forms.Form):

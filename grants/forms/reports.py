@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import GrantReport, MetricResult, SpendingLine
+from ..models import GrantReport, MetricResult, SpendingLine
 
 
 def variance_threshold_percent() -> Decimal:
