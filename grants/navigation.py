@@ -10,10 +10,7 @@ def items(request) -> list:
     result = [NavItem(_("Funded grants"), reverse("grants:funded"), order=15)]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # Members see their affiliates' proposals (staff use the admin).
-        from affiliates.permissions import member_affiliate_ids
-
-        if member_affiliate_ids(user):
-            url = reverse("grants:proposals")
-            result.append(NavItem(_("Proposals"), url, order=25))
+        # Their affiliates' proposals, and those open for comments.
+        url = reverse("grants:proposals")
+        result.append(NavItem(_("Proposals"), url, order=25))
     return result

@@ -422,6 +422,22 @@ def comment_period_open(proposal) -> bool:
     )
 
 
+def open_for_comments(user):
+    """Proposals this person may read whose comment period is open now (see
+    `comment_period_open`), soonest to close first."""
+    from django.utils import timezone
+
+    from .models import Proposal
+
+    queryset = Proposal.objects.filter(
+        status=ProposalStatus.COMMUNITY_REVIEW,
+        round__comment_period_ends_on__gte=timezone.localdate(),
+    )
+    return visible_proposals(user, queryset).order_by(
+        "round__comment_period_ends_on", "pk"
+    )
+
+
 def can_comment(user, proposal) -> bool:
     return bool(user and user.is_authenticated) and comment_period_open(proposal)
 

@@ -105,7 +105,8 @@ def _tone(status) -> str:
 
 @login_required
 def proposal_list(request):
-    """My affiliates' proposals, grouped by state."""
+    """My affiliates' proposals, grouped by state; then the proposals anyone signed in
+    may comment on now."""
     affiliate_ids = member_affiliate_ids(request.user)
     rows = list(
         Proposal.objects.filter(affiliate_id__in=affiliate_ids)
@@ -130,6 +131,9 @@ def proposal_list(request):
         {
             "groups": groups,
             "may_create": bool(affiliate_ids),
+            "open_for_comments": permissions.open_for_comments(request.user)
+            .select_related("program", "round")
+            .exclude(affiliate_id__in=affiliate_ids)[:20],
         },
     )
 

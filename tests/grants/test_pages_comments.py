@@ -213,3 +213,28 @@ def test_thread_queries_do_not_grow_with_comments(
     add(10)
     with django_assert_max_num_queries(len(two.captured_queries)):
         assert client.get(url(proposal)).status_code == 200
+
+
+def test_signed_in_people_find_proposals_open_for_comments(
+    client, proposal, outsider, affiliate_a
+):
+    ProposalFactory(affiliate=affiliate_a, title="A draft nobody else reads")
+    today = timezone.localdate()
+    ended = RoundFactory(
+        opens_on=today - datetime.timedelta(40),
+        closes_on=today - datetime.timedelta(10),
+        comment_period_ends_on=today - datetime.timedelta(1),
+    )
+    ProposalFactory(
+        affiliate=affiliate_a,
+        round=ended,
+        program=ended.program,
+        status=ProposalStatus.COMMUNITY_REVIEW,
+        title="Comments closed yesterday",
+    )
+    client.force_login(outsider)
+    html = client.get(reverse("grants:proposals")).content.decode()
+    listed = html.split("data-open-for-comments")[1]
+    assert "Workshops in Tamale" in listed and url(proposal) in listed
+    assert "A draft nobody else reads" not in html
+    assert "Comments closed yesterday" not in html

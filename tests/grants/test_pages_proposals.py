@@ -146,7 +146,7 @@ def test_list_queries_do_not_grow(
     signed_in(client, member_a)
     url = reverse("grants:proposals")
     client.get(url)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(13) as few:
         client.get(url)
     ProposalFactory.create_batch(8, affiliate=affiliate_a, round=round_open)
     with django_assert_max_num_queries(len(few.captured_queries)):
