@@ -3,11 +3,11 @@
 Run:  .venv/bin/python bench/pages.py [--repeat 9] [--budget-ms 150]
 It builds a throwaway SQLite database (or uses $BENCH_DATABASE_URL, a database it may
 flush), loads the demo data, then requests every page of the portal as the person who
-would open it (a visitor; lucia and nadia, admins; mateo, a member), in English and in Arabic,
-through Django's test client in this process: the time measured is the server's (URL
-routing, middleware, queries, template rendering), without a network. It prints, per
-page, the median and the slowest of the repeats and the number of queries, then the
-slowest page; it exits 1 if any page's median passes the budget.
+would open it (a visitor; lucia and nadia, admins; mateo, a member), in English and
+in Arabic, through Django's test client in this process: the time measured is the
+server's (URL routing, middleware, queries, template rendering), without a network.
+It prints, per page, the median and the slowest of the repeats and the number of
+queries, then the slowest page; it exits 1 if any page's median passes the budget.
 """
 
 import argparse
