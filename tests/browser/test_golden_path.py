@@ -5,13 +5,11 @@ later, once the grant is funded, file the grant report. Once in English and once
 Arabic at desktop size, and once in English on a phone. axe on every page; a screenshot
 of every step (artifacts/screenshots/)."""
 
-import datetime
 import re
 from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.utils import timezone
 
 from affiliates.choices import MembershipRole, MembershipStatus
 from affiliates.models import Membership
@@ -19,6 +17,7 @@ from grants.choices import GrantReportStatus, ProposalStatus
 from grants.models import GrantReport, Proposal
 from grants.services import proposals as proposal_services
 from tests.browser.conftest import _new_page, sign_in, sign_out, switch_language
+from tests.browser.proposal_steps import fill_basics, fill_line, start_proposal
 from tests.factories import (
     AffiliateFactory,
     FundProgramFactory,
@@ -131,20 +130,9 @@ def test_affiliate_golden_path(journey, axe, shot, mailoutbox):
     page.locator(".site-main a.button[href*='/proposals/new/']").click()
     page.wait_for_url(re.compile(r"/proposals/new/"))
     look("proposal-new")
-    page.locator("select[name=round]").select_option(str(round_.pk))
-    page.locator("input[name=title]").fill("Wiki Loves Rivers 2027")
-    page.locator("input[name=currency]").fill("GHS")
-    page.locator("input[name=exchange_rate]").fill("12.5")
-    page.locator("input[name=amount_requested]").fill("12500")
-    with page.expect_navigation():
-        page.locator("form:has(input[name=start]) button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/edit/basics/$"))
+    start_proposal(page, round_.pk, "Wiki Loves Rivers 2027")
     proposal = Proposal.objects.get(title="Wiki Loves Rivers 2027")
-    page.locator("textarea[name=summary]").fill("Photo walks along three rivers.")
-    start = timezone.localdate() + datetime.timedelta(40)
-    page.locator("input[name=start_date]").fill(start.isoformat())
-    end = start + datetime.timedelta(150)
-    page.locator("input[name=end_date]").fill(end.isoformat())
+    fill_basics(page, "Photo walks along three rivers.")
     look("editor-basics")
     page.locator("button[name=go][value=next]").click()
     page.wait_for_url(re.compile(r"/edit/plan/$"))
@@ -170,12 +158,7 @@ def test_affiliate_golden_path(journey, axe, shot, mailoutbox):
     for index, (activity, quantity, unit_cost) in enumerate(lines):
         if index:
             page.locator("button[name=row_action][value=add]").click()
-        row = page.locator("[data-budget-body] [data-budget-row]").nth(index)
-        row.locator("input[name$=-activity]").fill(activity)
-        row.locator("select[name$=-category]").select_option("travel_events")
-        row.locator("input[name$=-unit]").fill("day")
-        row.locator("input[name$=-quantity]").fill(quantity)
-        row.locator("input[name$=-unit_cost]").fill(unit_cost)
+        fill_line(page, index, activity, quantity, unit_cost)
     # The grand total follows the typing: 12,500 GHS, 1,000 USD at 12.5.
     page.wait_for_function(
         "() => document.querySelector('[data-grand-usd]')"

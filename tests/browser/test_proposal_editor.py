@@ -15,6 +15,7 @@ from affiliates.choices import MembershipRole
 from grants.choices import ProposalStatus
 from grants.models import Proposal
 from tests.browser.conftest import sign_in, sign_out, switch_language
+from tests.browser.proposal_steps import fill_basics, fill_line, start_proposal
 from tests.factories import (
     AffiliateFactory,
     FundProgramFactory,
@@ -61,15 +62,6 @@ def click_save(page, value="next"):
         page.locator(f"button[name=go][value={value}]").click()
 
 
-def fill_line(page, index, activity, quantity, unit_cost):
-    row = page.locator("[data-budget-body] [data-budget-row]").nth(index)
-    row.locator("input[name$=-activity]").fill(activity)
-    row.locator("select[name$=-category]").select_option("travel_events")
-    row.locator("input[name$=-unit]").fill("day")
-    row.locator("input[name$=-quantity]").fill(quantity)
-    row.locator("input[name$=-unit_cost]").fill(unit_cost)
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_write_a_proposal_over_two_visits_and_submit(page, lang, shot, axe):
     user, affiliate, round_ = world()
@@ -86,23 +78,11 @@ def test_write_a_proposal_over_two_visits_and_submit(page, lang, shot, axe):
     assert "Wiki Loves Rivers 2025" in page.content()  # start from an earlier one
     axe(page)
     shot(page, "new")
-    page.locator("select[name=round]").select_option(str(round_.pk))
-    page.locator("input[name=title]").fill("Wiki Loves Rivers 2026")
-    page.locator("input[name=currency]").fill("GHS")
-    page.locator("input[name=exchange_rate]").fill("12.5")
-    page.locator("input[name=amount_requested]").fill("12500")
-    with page.expect_navigation():
-        page.locator("form:has(input[name=start]) button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/edit/basics/$"))
+    start_proposal(page, round_.pk, "Wiki Loves Rivers 2026")
     proposal = Proposal.objects.get(title="Wiki Loves Rivers 2026")
 
     # Basics, then sign out (first visit ends).
-    page.locator("textarea[name=summary]").fill("Photo walks along three rivers.")
-    start = timezone.localdate() + datetime.timedelta(40)
-    page.locator("input[name=start_date]").fill(start.isoformat())
-    page.locator("input[name=end_date]").fill(
-        (start + datetime.timedelta(150)).isoformat()
-    )
+    fill_basics(page, "Photo walks along three rivers.")
     axe(page)
     shot(page, "basics")
     click_save(page)
