@@ -34,6 +34,24 @@ def _amount(value, currency: str) -> str:
     return f"{number_format(value, 2, force_grouping=True)} {currency}"
 
 
+@register.simple_tag
+def number_format_attrs():
+    """The active language's number format as data attributes for <html>, so that
+    amounts computed in the browser (portal.js `portalFormatNumber`) read like those
+    rendered by the server."""
+    from django.utils.formats import get_format
+    from django.utils.html import format_html
+
+    grouping = get_format("NUMBER_GROUPING")
+    return format_html(
+        'data-decimal-separator="{}" data-thousand-separator="{}" '
+        'data-number-grouping="{}"',
+        get_format("DECIMAL_SEPARATOR"),
+        get_format("THOUSAND_SEPARATOR"),
+        grouping if isinstance(grouping, int) else 3,
+    )
+
+
 @register.inclusion_tag("components/money.html")
 def money(amount, currency, usd=None):
     """`1,500.00 BOB (217.08 USD)`: amounts in the reader's number format, each kept

@@ -165,6 +165,7 @@ def test_affiliate_golden_path(journey, axe, shot, mailoutbox):
         ".textContent.replace(/\\D/g, '').startsWith('100000')"
     )
     look("editor-budget")
+    live_total = page.locator("[data-grand-local]").inner_text().strip()
     page.locator("#autosave-status[data-autosave-state=saved]").wait_for()
     page.locator("button[name=go][value=next]").click()
     page.wait_for_url(re.compile(r"/edit/targets/$"))
@@ -173,6 +174,8 @@ def test_affiliate_golden_path(journey, axe, shot, mailoutbox):
     look("editor-targets")
     page.locator("button[name=go][value=next]").click()
     page.wait_for_url(re.compile(r"/edit/review/$"))
+    # The total typed out live reads exactly as the server writes it.
+    assert live_total in page.locator("main").inner_text(), live_total
     look("editor-review")
     page.locator("form[action$='/do/submit/'] button[type=submit]").click()
     confirm()

@@ -46,12 +46,12 @@ def test_signed_in_people_get_their_saved_language(client, site):
 def test_prefixed_pages_are_never_redirected(client, site):
     response = client.get("/fr/", HTTP_ACCEPT_LANGUAGE="ar")
     assert response.status_code == 200
-    assert '<html lang="fr" dir="ltr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr"' in response.content.decode()
 
 
 def test_arabic_pages_are_right_to_left(client, site):
     html = client.get("/ar/accounts/login/").content.decode()
-    assert '<html lang="ar" dir="rtl">' in html
+    assert '<html lang="ar" dir="rtl"' in html
 
 
 @pytest.mark.parametrize("path", ["/api/v1/schema/", "/admin/login/", "/cms-admin/"])
@@ -105,3 +105,19 @@ def test_picker_on_a_story_goes_to_its_translation_or_the_home_page(client, site
         "/i18n/setlang/", {"language": "ar", "next": "/", "page": english_home.pk}
     )
     assert response["Location"] == arabic_home.url == "/ar/"
+
+
+@pytest.mark.parametrize(
+    "prefix,decimal,thousands,grouping",
+    [("", ".", ",", "3"), ("/fr", ",", "\xa0", "3"), ("/ar", ",", ".", "0")],
+)
+def test_pages_carry_their_number_format_for_amounts_computed_in_the_browser(
+    client, site, prefix, decimal, thousands, grouping
+):
+    """The budget and report editors total amounts as you type (portal.js
+    portalFormatNumber): in the same format as the amounts the server renders."""
+    html = client.get(f"{prefix}/accounts/login/").content.decode()
+    assert (
+        f'data-decimal-separator="{decimal}" data-thousand-separator="{thousands}" '
+        f'data-number-grouping="{grouping}"'
+    ) in html

@@ -147,12 +147,7 @@
       var rootEl = null;
       return {
         init: function () { rootEl = this.$el; this.recalc(); },
-        format: function (value) {
-          var locale = (rootEl.dataset.locale || "en") + "-u-nu-latn";
-          try {
-            return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
-          } catch (e) { return value.toFixed(2); }
-        },
+        format: function (value) { return window.portalFormatNumber(value, 2); },
         recalc: function () {
           var root = rootEl;
           var form = root.closest("form");

@@ -24,15 +24,7 @@ document.addEventListener("alpine:init", function () {
       },
       update: function () { this.read(); },
       format: function (value, digits) {
-        var lang = document.documentElement.lang || "en";
-        try {
-          return new Intl.NumberFormat(lang, {
-            minimumFractionDigits: digits, maximumFractionDigits: digits,
-            numberingSystem: "latn"
-          }).format(value);
-        } catch (error) {
-          return value.toFixed(digits);
-        }
+        return window.portalFormatNumber(value, digits);
       },
       get variance() { return this.spent === null ? null : this.budget - this.spent; },
       get varianceText() {

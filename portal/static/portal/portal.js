@@ -3,6 +3,27 @@
 (function () {
   "use strict";
 
+  /* Numbers computed in the browser, in the same format as the server renders them
+     (separators and grouping of the page's language, from <html data-…>). */
+  window.portalFormatNumber = function (value, digits) {
+    var html = document.documentElement.dataset;
+    var fixed = Math.abs(value).toFixed(digits).split(".");
+    var whole = fixed[0];
+    var size = parseInt(html.numberGrouping || "0", 10);
+    var separator = html.thousandSeparator || "";
+    if (size > 0 && separator) {
+      var groups = [];
+      while (whole.length > size) {
+        groups.unshift(whole.slice(-size));
+        whole = whole.slice(0, -size);
+      }
+      groups.unshift(whole);
+      whole = groups.join(separator);
+    }
+    var text = fixed.length > 1 ? whole + (html.decimalSeparator || ".") + fixed[1] : whole;
+    return (value < 0 ? "-" : "") + text;
+  };
+
   /* Confirm dialog: <form data-confirm="Question?"> (plain or hx-post) asks first in
      the page's <dialog id="confirm-dialog">; without JavaScript the form just submits. */
   var dialog = null;
