@@ -129,9 +129,24 @@ def can_ask_to_join(user, affiliate, own_membership=None) -> bool:
     }
 
 
+def can_decide_memberships(user, affiliate_id: int) -> bool:
+    """Answer join requests, change roles and remove members of this affiliate."""
+    return is_staff(user) or is_admin(user, affiliate_id)
+
+
 def can_decide_membership(user, membership) -> bool:
     """Approve, reject, change the role of or remove a membership."""
-    return is_staff(user) or is_admin(user, membership.affiliate_id)
+    return can_decide_memberships(user, membership.affiliate_id)
+
+
+def private_view_affiliate_ids(user):
+    """Affiliates whose members' records this person may work with: all for staff,
+    their own affiliates for members (a queryset of ids or a set)."""
+    from .models import Affiliate
+
+    if is_staff(user):
+        return Affiliate.objects.values("pk")
+    return member_affiliate_ids(user)
 
 
 def can_leave(user, membership) -> bool:

@@ -211,18 +211,12 @@ def _membership_for(request, pk: int) -> Membership:
         permissions.visible_memberships(
             request.user,
             Membership.objects.select_related("affiliate", "user__profile"),
-        ).filter(affiliate_id__in=_private_affiliate_ids(request.user)),
+        ).filter(affiliate_id__in=permissions.private_view_affiliate_ids(request.user)),
         pk=pk,
     )
     if not permissions.can_decide_membership(request.user, membership):
         raise PermissionDenied
     return membership
-
-
-def _private_affiliate_ids(user):
-    if permissions.is_staff(user):
-        return Affiliate.objects.values("pk")
-    return permissions.member_affiliate_ids(user)
 
 
 def _back(request, affiliate: Affiliate) -> HttpResponseRedirect:

@@ -137,7 +137,7 @@ def _profile_context(request, affiliate, join_form=None) -> dict:
         .select_related("locale")
         .order_by("-date", "-id")[:PAGE_SIZE]
     )
-    may_decide = permissions.is_staff(user) or permissions.is_admin(user, affiliate.pk)
+    may_decide = permissions.can_decide_memberships(user, affiliate.pk)
     may_join = permissions.can_ask_to_join(user, affiliate, membership)
     compliance = getattr(affiliate, "compliance", "") or ""
     return {
@@ -207,10 +207,7 @@ def join(request, slug):
 
 def _admin_affiliate(request, slug) -> Affiliate:
     affiliate = get_object_or_404(Affiliate, slug=slug)
-    if not (
-        permissions.is_staff(request.user)
-        or permissions.is_admin(request.user, affiliate.pk)
-    ):
+    if not permissions.can_decide_memberships(request.user, affiliate.pk):
         raise PermissionDenied(_("Only the affiliate's admins answer join requests."))
     return affiliate
 
