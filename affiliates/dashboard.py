@@ -1,22 +1,18 @@
 """Panels of the affiliate dashboard that other apps contribute.
 
 `affiliates` knows nothing of grants or stories (docs/architecture.md), yet the
-members' dashboard shows the affiliate's proposals, grant reports and stories. Each
-app that has something to show writes `<app>/dashboard.py` with
-
-    from affiliates.dashboard import Panel, register
-
-    @register(order=10)
-    def proposals(request, affiliate) -> Panel | None: ...
-
-The modules are found like admin.py files (`autodiscover_modules`). A panel loads
-through its own app's permission and reader rules, with a fixed number of queries.
+members' dashboard shows the affiliate's proposals, grant reports and stories. As with
+the main navigation (portal/navigation.py), `settings.PORTAL_DASHBOARD_PANELS` lists
+dotted paths of functions `panel(request, affiliate) -> Panel | None`, in the order
+they are shown, e.g. `grants.dashboard.proposals`. A panel loads through its own app's
+permission and reader rules, with a fixed number of queries.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.utils.module_loading import autodiscover_modules
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 @dataclass
@@ -26,27 +22,16 @@ class Panel:
     order: int = 100
 
 
-_PANELS: list[tuple[int, Callable]] = []
-_discovered = False
-
-
-def register(order: int = 100):
-    def decorator(function):
-        _PANELS.append((order, function))
-        return function
-
-    return decorator
+@cache
+def _providers():
+    return [import_string(path) for path in settings.PORTAL_DASHBOARD_PANELS]
 
 
 def panels(request, affiliate) -> list[Panel]:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("dashboard")
-        _discovered = True
     found = []
-    for order, function in sorted(_PANELS, key=lambda item: item[0]):
-        panel = function(request, affiliate)
+    for order, provider in enumerate(_providers()):
+        panel = provider(request, affiliate)
         if panel is not None:
-            panel.order = order
+            panel.order = (order + 1) * 10
             found.append(panel)
     return found

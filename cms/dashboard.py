@@ -1,6 +1,6 @@
 """The affiliate dashboard's stories panel (see affiliates/dashboard.py)."""
 
-from affiliates.dashboard import Panel, register
+from affiliates.dashboard import Panel
 
 from . import permissions
 from .models import LearningStoryPage
@@ -19,7 +19,6 @@ def story_rows(user, queryset):
     )
 
 
-@register(order=40)
 def stories(request, affiliate) -> Panel:
     rows = story_rows(
         request.user, LearningStoryPage.objects.filter(affiliate=affiliate)

@@ -3,7 +3,7 @@ due (see affiliates/dashboard.py)."""
 
 from collections import Counter
 
-from affiliates.dashboard import Panel, register
+from affiliates.dashboard import Panel
 
 from . import permissions
 from .choices import GrantReportStatus, ProposalStatus
@@ -13,7 +13,6 @@ LISTED = 20
 OPEN_REPORT_STATUSES = (GrantReportStatus.DRAFT, GrantReportStatus.INCOMPLETE)
 
 
-@register(order=10)
 def proposals(request, affiliate) -> Panel:
     """Counts by state and the latest proposals, in one query (the dashboard is for
     the affiliate's members, who see their proposals whole)."""
@@ -37,7 +36,6 @@ def proposals(request, affiliate) -> Panel:
     )
 
 
-@register(order=20)
 def grant_reports(request, affiliate) -> Panel:
     reports = (
         permissions.visible_grant_reports(

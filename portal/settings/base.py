@@ -381,6 +381,14 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 FORM_RENDERER = "portal.forms.PortalFormRenderer"
 
 # Navigation: each entry returns the menu items one app adds for this request.
+# The members' affiliate dashboard: panels from other apps, in this order
+# (affiliates/dashboard.py).
+PORTAL_DASHBOARD_PANELS = [
+    "grants.dashboard.proposals",
+    "grants.dashboard.grant_reports",
+    "cms.dashboard.stories",
+]
+
 PORTAL_NAVIGATION = [
     "portal.navigation.public_items",
     "accounts.navigation.items",
