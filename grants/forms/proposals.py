@@ -57,6 +57,25 @@ def round_label(round_) -> str:
     return f"{program.name} – {round_.name} ({bounds})"
 
 
+def _currency_field():
+    return forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        min_length=3,
+        help_text=_("ISO 4217 code of the local currency, e.g. NGN."),
+    )
+
+
+def _exchange_rate_field():
+    return forms.DecimalField(
+        label=_("Exchange rate"),
+        max_digits=18,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        help_text=_("Units of the local currency per US dollar."),
+    )
+
+
 class ProposalStartForm(forms.Form):
     """A new draft: who applies, to which round, and the first numbers."""
 
@@ -68,19 +87,8 @@ class ProposalStartForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     language = forms.ChoiceField(label=_("Language of writing"), choices=())
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        min_length=3,
-        help_text=_("ISO 4217 code of the local currency, e.g. NGN."),
-    )
-    exchange_rate = forms.DecimalField(
-        label=_("Exchange rate"),
-        max_digits=18,
-        decimal_places=6,
-        min_value=Decimal("0.000001"),
-        help_text=_("Units of the local currency per US dollar."),
-    )
+    currency = _currency_field()
+    exchange_rate = _exchange_rate_field()
     amount_requested = forms.DecimalField(
         label=_("Amount requested (local currency)"),
         max_digits=14,
@@ -159,19 +167,8 @@ class PlanForm(forms.Form):
 
 
 class BudgetSettingsForm(forms.Form):
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        min_length=3,
-        help_text=_("ISO 4217 code of the local currency, e.g. NGN."),
-    )
-    exchange_rate = forms.DecimalField(
-        label=_("Exchange rate"),
-        max_digits=18,
-        decimal_places=6,
-        min_value=Decimal("0.000001"),
-        help_text=_("Units of the local currency per US dollar."),
-    )
+    currency = _currency_field()
+    exchange_rate = _exchange_rate_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
