@@ -23,6 +23,9 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 TONES = {"neutral", "info", "success", "warning", "danger"}
+ITEM = _("Item")
+VALUE = _("Value")
+CRITERION = _("Criterion")
 
 
 def _share(value, largest) -> float:
@@ -57,8 +60,8 @@ def bar_chart(
     title,
     rows: Iterable,
     summary="",
-    label_header=_("Item"),
-    value_header=_("Value"),
+    label_header=ITEM,
+    value_header=VALUE,
 ) -> BarChart:
     """`rows`: `(label, value, display_text)` or `(label, value, display_text,
     tone)`; the value is a number (None counts as 0), the display text is what the
@@ -119,7 +122,7 @@ def distribution(
     scale: Iterable,
     series: Iterable,
     summary="",
-    label_header=_("Criterion"),
+    label_header=CRITERION,
 ) -> Distribution:
     """`scale`: the points of the scale in order (labels, e.g. "1" … "5" or "n/a");
     `series`: `(row_label, {scale_label: count})`. Column heights are relative to the

@@ -1,4 +1,4 @@
-"""`{% load portal_charts %}{% chart c %}`: renders a chart built with portal/charts.py."""
+"""`{% load portal_charts %}{% chart c %}`: a chart built with portal/charts.py."""
 
 from django import template
 from django.template.loader import render_to_string
