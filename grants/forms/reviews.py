@@ -22,13 +22,23 @@ NOT_APPLICABLE = "na"
 SAVE, SUBMIT = "save", "submit"
 
 
+class NeededToSubmitField(forms.ChoiceField):
+    """Shown as needed (no "(optional)": submitting needs it), yet a draft may
+    leave it blank; `ScoringForm.clean` asks for it on submission."""
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
 class ScoringForm(forms.Form):
+    use_required_attribute = False
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    recommendation = forms.ChoiceField(
+    recommendation = NeededToSubmitField(
         label=gettext_lazy("Your recommendation"),
         choices=RecommendationChoice.choices,
         widget=forms.RadioSelect,
-        required=False,
     )
     comment_to_applicant = forms.CharField(
         label=gettext_lazy("Comment to the applicant"),
@@ -73,14 +83,13 @@ class ScoringForm(forms.Form):
         self.rows = []
         for criterion in self.criteria:
             name, guidance = criterion.localized(language)
-            score = forms.ChoiceField(
+            score = NeededToSubmitField(
                 label=name,
                 help_text=guidance,
                 choices=scale,
                 widget=forms.RadioSelect(
                     attrs={"data-weight": str(criterion.weight), "class": "scale"}
                 ),
-                required=False,
             )
             comment = forms.CharField(
                 label=_("Comment on “%(criterion)s”") % {"criterion": name},

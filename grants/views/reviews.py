@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -109,6 +109,30 @@ def _state(proposal, declared: bool, review) -> str:
 
 
 # Queue --------------------------------------------------------------------------------
+
+
+def reviews_to_do(user, limit: int = 10) -> list:
+    """My assigned proposals still waiting for my review (not recused, not submitted,
+    not locked), soonest deadline first: for the home page. Three queries."""
+    if not permissions.has_review_work(user):
+        return []
+    proposals = list(
+        _my_proposals(user)
+        .filter(recused=False)
+        .exclude(
+            Exists(
+                Review.objects.filter(
+                    proposal=OuterRef("pk"),
+                    reviewer=user.pk,
+                    status=ReviewStatus.SUBMITTED,
+                )
+            )
+        )
+        .filter(round__scoring_deadline__gte=timezone.localdate())
+        .select_related("round")
+        .order_by("round__scoring_deadline", "pk")[:limit]
+    )
+    return proposals
 
 
 @login_required
@@ -424,9 +448,10 @@ def interests_page(request):
             data["interests-TOTAL_FORMS"] = str(total + 1)
             form = InterestDeclarationForm(data)
             formset = InterestFormSet(data, prefix="interests")
-            return _interests(
-                request, form, formset, current, previous, year, focus=total
-            )
+            # The new row takes the focus, for keyboard and screen reader users.
+            if total < len(formset.forms):
+                formset.forms[total].fields["kind"].widget.attrs["autofocus"] = True
+            return _interests(request, form, formset, current, previous, year)
         if form.is_valid() and formset.is_valid():
             fields = {
                 "no_interests": form.cleaned_data["no_interests"],

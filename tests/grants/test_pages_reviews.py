@@ -496,3 +496,26 @@ def test_interests_update_with_a_stale_version_answers_412(cast):
     assert client.post(INTERESTS, data).status_code == 302
     current.refresh_from_db()
     assert current.statement == "Changed"
+
+
+# Home page ---------------------------------------------------------------------------
+
+
+def test_home_lists_reviews_to_do_until_submitted(cast, world):
+    # Another reviewer's submitted review does not take it off my list.
+    world.review(world.reviewers[3], [5, 4, 3])
+    client = signed_in(cast["reviewer"])
+    home = client.get(reverse("home")).content.decode()
+    assert "Reviews to do" in home and world.proposal.title in home
+    # Recused reviewers and people without assignments get no such panel.
+    for who in ("declared", "member", "seat", "member_a"):
+        assert (
+            "Reviews to do"
+            not in signed_in(cast[who]).get(reverse("home")).content.decode()
+        )
+    reviewer = cast["reviewer"]
+    coi_services.proposal_declaration_create(
+        actor=reviewer, proposal=world.proposal, has_conflict=False
+    )
+    world.review(reviewer, [4, 4, 4], prepare=False)
+    assert "Reviews to do" not in client.get(reverse("home")).content.decode()
