@@ -610,15 +610,30 @@ def scoring_refusal(user, proposal) -> str | None:
 
 def has_review_work(user) -> bool:
     """Whether the reviewer pages (queue, declaration of interests) are for this
-    person: anyone with a reviewer assignment or an active committee seat."""
+    person: anyone with a reviewer assignment or an active committee seat. One
+    query, remembered on the user object for the request (menu and page ask)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists
+
     from .models import CommitteeMember, ReviewerAssignment
 
     if not (user and user.is_authenticated):
         return False
-    return (
-        ReviewerAssignment.objects.filter(reviewer=user.pk).exists()
-        or CommitteeMember.objects.filter(user=user.pk, is_active=True).exists()
-    )
+    cached = getattr(user, "_portal_review_work", None)
+    if cached is None:
+        cached = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(
+                Q(Exists(ReviewerAssignment.objects.filter(reviewer=user.pk)))
+                | Q(
+                    Exists(CommitteeMember.objects.filter(user=user.pk, is_active=True))
+                )
+            )
+            .exists()
+        )
+        user._portal_review_work = cached
+    return cached
 
 
 def review_closed_reason(user, proposal, review=None) -> str | None:
