@@ -603,3 +603,113 @@ def scoring_refusal(user, proposal) -> str | None:
     ).exists():
         return _("Declare whether you have a conflict of interest before reviewing.")
     return None
+
+
+# Reviewer pages ------------------------------------------------------------------
+
+
+def has_review_work(user) -> bool:
+    """Whether the reviewer pages (queue, declaration of interests) are for this
+    person: anyone with a reviewer assignment or an active committee seat. One
+    query, remembered on the user object for the request (menu and page ask)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists
+
+    from .models import CommitteeMember, ReviewerAssignment
+
+    if not (user and user.is_authenticated):
+        return False
+    cached = getattr(user, "_portal_review_work", None)
+    if cached is None:
+        cached = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(
+                Q(Exists(ReviewerAssignment.objects.filter(reviewer=user.pk)))
+                | Q(
+                    Exists(CommitteeMember.objects.filter(user=user.pk, is_active=True))
+                )
+            )
+            .exists()
+        )
+        user._portal_review_work = cached
+    return cached
+
+
+def review_closed_reason(user, proposal, review=None) -> str | None:
+    """Why the reviewer cannot write their review of the proposal now, or None: the
+    scoring refusal, a proposal no longer in committee review, or the deadline."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from .models import Review
+
+    refusal = scoring_refusal(user, proposal)
+    if refusal:
+        return refusal
+    if proposal.status != ProposalStatus.COMMITTEE_REVIEW:
+        return _("Scoring is open only while the proposal is in committee review.")
+    if (review or Review(proposal=proposal)).is_locked():
+        return _(
+            "The scoring deadline (%(deadline)s) has passed, so the review is "
+            "locked. Programme staff can reopen it."
+        ) % {"deadline": date_format(proposal.round.scoring_deadline, "DATE_FORMAT")}
+    return None
+
+
+def own_recusal_reasons(user, proposal) -> list[str]:
+    """Why the user is recused from the proposal, in words, for the user themself:
+    the parts of `recusal_exists` that hold. Empty when they are not recused."""
+    from django.db.models import Exists
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from affiliates.choices import MembershipStatus
+    from affiliates.models import Membership
+
+    from .models import DeclaredInterest, Proposal, ProposalDeclaration, Recusal
+
+    if not (user and user.is_authenticated):
+        return []
+    since = proposal.created_at
+    this_year = timezone.localdate().year
+    checks = {
+        "declared": ProposalDeclaration.history.filter(
+            proposal_id=proposal.pk, user_id=user.pk, has_conflict=True
+        ),
+        "member": Membership.objects.filter(
+            affiliate=proposal.affiliate_id,
+            user=user.pk,
+            status__in=[MembershipStatus.ACTIVE, MembershipStatus.PENDING],
+        ),
+        "member_since": Membership.history.filter(
+            affiliate_id=proposal.affiliate_id, user_id=user.pk, history_date__gte=since
+        ),
+        "interest": DeclaredInterest.history.filter(
+            affiliate_id=proposal.affiliate_id, declaration__user=user.pk
+        ).filter(Q(history_date__gte=since) | Q(declaration__year__gte=this_year - 1)),
+        "staff": Recusal.objects.filter(proposal=proposal.pk, user=user.pk),
+    }
+    found = (
+        Proposal.objects.filter(pk=proposal.pk)
+        .annotate(**{name: Exists(qs) for name, qs in checks.items()})
+        .values(*checks)
+        .first()
+    ) or {}
+    words = {
+        "declared": _("You declared a conflict of interest for this proposal."),
+        "member": _(
+            "You are, or were while this proposal was under way, a member of the "
+            "applicant affiliate (or asked to join it)."
+        ),
+        "interest": _("Your declaration of interests names the applicant affiliate."),
+        "staff": _("Programme staff recorded a recusal for you."),
+    }
+    words["member_since"] = words["member"]
+    reasons = []
+    for name in checks:
+        if found.get(name) and words[name] not in reasons:
+            reasons.append(words[name])
+    if not reasons and is_recused(user, proposal):
+        reasons.append(_("A past membership or declared interest links you to it."))
+    return reasons

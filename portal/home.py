@@ -19,6 +19,7 @@ from grants import permissions as grant_permissions
 from grants import readers as grant_readers
 from grants.choices import GrantReportStatus, ProposalStatus
 from grants.models import GrantReport, Proposal, ProposalComment
+from grants.views.reviews import reviews_to_do
 from portal.users import display_name
 
 LIMIT = 10
@@ -179,5 +180,6 @@ def home(request):
             "comments": _recent_comments(user, affiliate_ids),
             "stories": _stories_sent_back(user),
             "affiliates": _my_affiliates(user, affiliate_ids),
+            "reviews_to_do": reviews_to_do(user, LIMIT),
         },
     )
