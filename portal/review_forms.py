@@ -28,6 +28,4 @@ class ReportReviewForm(forms.Form):
             "The affiliate reads it. To send the report back, say what is missing."
         ),
     )
-    version = forms.CharField(
-        widget=forms.HiddenInput, required=False, max_length=64
-    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -37,14 +37,14 @@ from portal.versions import check_version
 
 from .. import permissions, services
 from ..choices import ComplianceStatus, DefermentRequestStatus
-from ..forms.members import AnnualReportForm
 from ..forms.compliance import (
     ComplianceFilterForm,
     DefermentDecisionForm,
     DefermentGrantForm,
 )
+from ..forms.members import AnnualReportForm
 from ..models import Affiliate, AffiliateReport, Deferment, DefermentRequest
-from .members import Compliance, _report_context, compliance_of
+from .members import COMPLIANCE_TONES, Compliance, _report_context, compliance_of
 
 PAGE_SIZE = 25
 
@@ -104,6 +104,7 @@ def _chart(queryset, *, filtered: bool):
                 counts.get(status.value, 0),
             )
             % {"count": counts.get(status.value, 0)},
+            COMPLIANCE_TONES[status],
         )
         for status in STATUS_ORDER
     ]
@@ -122,7 +123,13 @@ def _chart(queryset, *, filtered: bool):
         if filtered
         else _("Compliance across affiliates")
     )
-    return bar_chart(title=title, rows=rows, summary=summary)
+    return bar_chart(
+        title=title,
+        rows=rows,
+        summary=summary,
+        label_header=_("Compliance"),
+        value_header=_("Affiliates"),
+    )
 
 
 @dataclass(frozen=True)
@@ -254,9 +261,7 @@ def deferment_grant(request, slug):
         "compliance": compliance_of(affiliate),
         "form": form,
     }
-    return render(
-        request, "affiliates/compliance/defer.html", context, status=status
-    )
+    return render(request, "affiliates/compliance/defer.html", context, status=status)
 
 
 @login_required
