@@ -278,7 +278,9 @@ def deferment_request_decide(request, pk, decision):
     if not permissions.can_decide_deferment_request(request.user):
         raise PermissionDenied
     form = DefermentDecisionForm(request.POST, auto_id=f"request-{item.pk}-%s")
-    reason = form.data.get("reason", "").strip() if form.is_valid() else ""
+    if not form.is_valid():  # too long: shown next to the field
+        return _overview(request, decision_errors={item.pk: form}, status=400)
+    reason = form.cleaned_data["reason"]
     service = (
         services.deferment_request_grant
         if decision == "grant"
