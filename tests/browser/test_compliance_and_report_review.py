@@ -76,9 +76,9 @@ def test_staff_work_through_the_compliance_overview(page, shot, axe, lang):
 
     start(page, staff, secret, lang, "/affiliates/compliance/")
     page.locator(".compliance-table").wait_for()
-    assert page.locator(".compliance-table tbody tr").first.get_attribute("data-compliance") == (
-        "past_due"
-    )
+    assert page.locator(".compliance-table tbody tr").first.get_attribute(
+        "data-compliance"
+    ) == ("past_due")
     assert page.locator(".chart-bars").count() == 1
     axe(page)
     shot(page, "overview")
