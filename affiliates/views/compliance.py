@@ -367,13 +367,13 @@ urlpatterns = [
     path("compliance/", overview, name="compliance"),
     path("compliance/<slug:slug>/defer/", deferment_grant, name="compliance_defer"),
     path(
-        "deferment-requests/<int:pk>/grant/",
+        "compliance/requests/<int:pk>/grant/",
         deferment_request_decide,
         {"decision": "grant"},
         name="deferment_request_grant",
     ),
     path(
-        "deferment-requests/<int:pk>/refuse/",
+        "compliance/requests/<int:pk>/refuse/",
         deferment_request_decide,
         {"decision": "refuse"},
         name="deferment_request_refuse",
