@@ -646,7 +646,7 @@ class Phases:
         )
         phases.wrap(rendering, "render_to_string", "  of which Django templates")
         phases.wrap(Document, "write_pdf", "  of which WeasyPrint write_pdf")
-        phases.wrap(packets, "assemble", "pypdf: join, outline, stamp footers")
+        phases.wrap(packets, "assemble", "pikepdf: join, tags, outline, footers")
         return phases
 
     def rows(self, total: float) -> list[tuple[str, int, float]]:

@@ -1,4 +1,4 @@
-"""HTML to PDF with WeasyPrint, and putting rendered PDFs together with pypdf.
+"""HTML to PDF with WeasyPrint, and putting rendered PDFs together with pikepdf.
 
 - Fonts come from `exports/fonts/` only (declared in `pdf.css`); the URL fetcher
   refuses every other URL, so a document can neither load remote resources nor read
@@ -99,167 +99,186 @@ class Metadata:
     subject: str = ""
 
 
-def assemble(
-    parts: list[Part], metadata: Metadata, numbers_pdf: bytes, footer_pdf: bytes
-) -> bytes:
+def assemble(parts, metadata, numbers_pdf, footer_pdf) -> bytes:
     """One PDF from the parts, with an outline entry per part and the metadata.
     Over each page go the page of the same number from `numbers_pdf` ("page X of
     Y") and the one page of `footer_pdf` (generated at and by, the same on every
-    page, so stored once)."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
+    page, so stored once). The parts are tagged PDFs: their structure trees are
+    joined under one Document element, so the packet stays tagged."""
+    import pikepdf
+    from pikepdf import Dictionary, Name, Pdf
 
-    writer = PdfWriter()
-    readers = []
+    out = Pdf.new()
+    structure = _Structure(out, metadata.language)
+    outline = []  # (title, first page, [(heading, page), ...] of the part)
+    sources = []  # kept open until saved: copied objects are read lazily
     for part in parts:
-        reader = PdfReader(io.BytesIO(part.pdf))
-        readers.append((reader, len(writer.pages)))
-        writer.append(reader, outline_item=part.title, import_outline=True)
-    _join_structure(writer, readers, metadata.language)
-    numbers = PdfReader(io.BytesIO(numbers_pdf)).pages
-    if len(numbers) != len(writer.pages):
+        source = Pdf.open(io.BytesIO(part.pdf))
+        sources.append(source)
+        first = len(out.pages)
+        out.add_pages_from(source, forms="strip", outlines="ignore")
+        structure.add(source, out.pages[first:])
+        outline.append((part.title, first, _headings(source)))
+    numbers = Pdf.open(io.BytesIO(numbers_pdf))
+    if len(numbers.pages) != len(out.pages):
         raise ValueError("The page numbers and the document differ in page count.")
-    footer = _form(writer, PdfReader(io.BytesIO(footer_pdf)).pages[0])
-    for index, (page, number) in enumerate(zip(writer.pages, numbers, strict=True)):
+    footer_source = Pdf.open(io.BytesIO(footer_pdf))
+    footer = out.copy_foreign(footer_source.pages[0].as_form_xobject())
+    for index, (page, number) in enumerate(zip(out.pages, numbers.pages, strict=True)):
         _overlay(
-            writer,
+            out,
             page,
-            {"/PortalFooter": footer, f"/PortalPage{index}": _form(writer, number)},
+            {
+                Name.PortalFooter: footer,
+                Name(f"/PortalPage{index}"): out.copy_foreign(number.as_form_xobject()),
+            },
         )
-    writer.add_metadata(
-        {
-            "/Title": metadata.title,
-            "/Author": metadata.author,
-            "/Subject": metadata.subject,
-            "/Creator": "Grants and affiliate reporting portal",
-            "/Producer": "WeasyPrint and pypdf",
-        }
-    )
-    writer._root_object[NameObject("/Lang")] = TextStringObject(metadata.language)
-    writer.page_mode = "/UseOutlines"
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    structure.finish()
+    with out.open_outline() as tree:
+        for title, first, headings in outline:
+            item = pikepdf.OutlineItem(title, first)
+            _add_headings(item, headings, out.pages, first)
+            tree.root.append(item)
+    out.docinfo[Name.Title] = metadata.title
+    out.docinfo[Name.Author] = metadata.author
+    out.docinfo[Name.Subject] = metadata.subject
+    out.docinfo[Name.Creator] = "Grants and affiliate reporting portal"
+    out.docinfo[Name.Producer] = "WeasyPrint and pikepdf"
+    out.Root.Lang = pikepdf.String(metadata.language)
+    out.Root.PageMode = Name.UseOutlines
+    out.Root.MarkInfo = Dictionary(Marked=True)
+    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    buffer = io.BytesIO()
+    out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
 
 
-def _form(writer, source_page):
-    """A page of another PDF as a form XObject of `writer`."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
+def _headings(source) -> list:
+    """The part's own bookmarks (its headings, from WeasyPrint) as
+    `(title, destination, children)`, destinations still pointing into `source`."""
 
-    form = DecodedStreamObject()
-    form.set_data(source_page.get_contents().get_data())
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(source_page.mediabox)
-    form[NameObject("/Resources")] = source_page["/Resources"].clone(writer)
-    return writer._add_object(form)
+    def walk(items):
+        return [
+            (str(item.title), item.destination, walk(item.children))
+            for item in items
+            if item.destination is not None
+        ]
+
+    with source.open_outline() as outline:
+        return walk(outline.root)
 
 
-def _overlay(writer, page, forms: dict) -> None:
+def _add_headings(parent, headings, pages, first: int) -> None:
+    """Copy the headings under the part's entry, each pointing at the same spot of
+    the copied page (`pages[first]` is the part's first page)."""
+    import pikepdf
+
+    for title, destination, children in headings:
+        if not isinstance(destination, pikepdf.Array) or not len(destination):
+            continue  # a named destination: WeasyPrint writes none
+        index = first + pikepdf.Page(destination[0]).index
+        spot = pikepdf.Array([pages[index].obj, *list(destination)[1:]])
+        item = pikepdf.OutlineItem(title, spot)
+        _add_headings(item, children, pages, first)
+        parent.children.append(item)
+
+
+def _overlay(pdf, page, forms: dict) -> None:
     """Draw the forms over `page`; the page's own drawing is wrapped in q/Q so
-    that it cannot shift them. (pypdf's merge_page does the same but rewrites both
-    content streams, which is several times slower.)"""
-    from pypdf.generic import (
-        ArrayObject,
-        DecodedStreamObject,
-        DictionaryObject,
-        NameObject,
-    )
+    that it cannot shift them. Page numbers and footers are layout, not content:
+    marked as artifacts so that a screen reader skips them (the tagged parts carry
+    their own words)."""
+    import pikepdf
+    from pikepdf import Dictionary, Name
 
-    resources = page["/Resources"].get_object()
-    if "/XObject" not in resources:
-        resources[NameObject("/XObject")] = DictionaryObject()
-    xobjects = resources["/XObject"].get_object()
+    # Pages may share one resource dictionary: each gets its own, so that a page
+    # lists only its own page-number form.
+    resources = Dictionary(page.obj.get(Name.Resources, Dictionary()))
+    xobjects = Dictionary(resources.get(Name.XObject, Dictionary()))
     for name, form in forms.items():
-        xobjects[NameObject(name)] = form
-
-    def stream(data: bytes):
-        obj = DecodedStreamObject()
-        obj.set_data(data)
-        return writer._add_object(obj)
-
-    # Page numbers and footers are layout, not content: marked as artifacts so that
-    # a screen reader skips them (the tagged parts carry their own words).
-    draw = b"".join(b" q " + name.encode() + b" Do Q" for name in forms)
-    draw = b" /Artifact BMC" + draw + b" EMC"
-    contents = page.get("/Contents")
-    existing = list(contents) if isinstance(contents, ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject(
-        [stream(b"q\n"), *existing, stream(b"\nQ" + draw + b"\n")]
+        xobjects[name] = form
+    resources[Name.XObject] = xobjects
+    page.obj[Name.Resources] = resources
+    draw = b"".join(b" q " + bytes(str(name), "ascii") + b" Do Q" for name in forms)
+    page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+    page.contents_add(
+        pikepdf.Stream(pdf, b"\nQ /Artifact BMC" + draw + b" EMC\n"), prepend=False
     )
 
 
-def _join_structure(writer, readers, language: str) -> None:
-    """Join the parts' structure trees (they are tagged PDFs, see `render_html`) under
-    one Document element, so that the packet stays tagged for screen readers.
+def _copy(pdf, value):
+    """`value` of another PDF, made part of `pdf`: indirect objects are copied once
+    (later references to them, pages included, map to the same copy); direct
+    arrays and dictionaries are rebuilt around their copied members."""
+    import pikepdf
 
-    pypdf's `append` copies pages but not the structure tree. Each part's tree is
-    cloned through the same reader, so its elements point at the pages `append`
-    already copied; the parts' parent-tree keys (one per page) are shifted past the
-    previous parts' keys, and each page's /StructParents with them."""
-    from pypdf.generic import (
-        ArrayObject,
-        BooleanObject,
-        DictionaryObject,
-        NameObject,
-        NumberObject,
-        TextStringObject,
-    )
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return pdf.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(pdf, item) for item in value])
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary(
+            {key: _copy(pdf, item) for key, item in value.items()}
+        )
+    return value
 
-    document = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/StructElem"),
-            NameObject("/S"): NameObject("/Document"),
-            NameObject("/Lang"): TextStringObject(language),
-        }
-    )
-    document_ref = writer._add_object(document)
-    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    tree_ref = writer._add_object(tree)
-    document[NameObject("/P")] = tree_ref
-    kids, nums, offset = ArrayObject(), ArrayObject(), 0
-    for reader, first_page in readers:
-        source = reader.trailer["/Root"].get("/StructTreeRoot")
-        if source is None:
+
+class _Structure:
+    """The parts' structure trees (they are tagged PDFs, see `render_html`) joined
+    under one Document element.
+
+    Each part's elements are copied with `copy_foreign`, which maps the part's pages
+    to the copies `add_pages_from` already made, so they point at the right pages; the
+    parts' parent-tree keys (one per page) are shifted past the previous parts'
+    keys, and each page's /StructParents with them."""
+
+    def __init__(self, pdf, language: str):
+        from pikepdf import Array, Dictionary, Name, String
+
+        self.pdf = pdf
+        self.document = pdf.make_indirect(
+            Dictionary(Type=Name.StructElem, S=Name.Document, Lang=String(language))
+        )
+        self.kids, self.nums, self.offset = Array(), Array(), 0
+
+    def add(self, source, copies) -> None:
+        from pikepdf import Array, Name
+
+        tree = source.Root.get(Name.StructTreeRoot)
+        if tree is None:
             raise ValueError("A part of the packet is not a tagged PDF.")
-        part_tree = source.get_object().clone(writer)
-        part_nums = part_tree["/ParentTree"].get_object().get("/Nums")
-        if part_nums is None:
+        nums = tree.ParentTree.get(Name.Nums)
+        if nums is None:
             raise ValueError("A part's parent tree is nested; expected one /Nums.")
-        for index in range(0, len(part_nums), 2):
-            nums.append(NumberObject(int(part_nums[index]) + offset))
-            nums.append(part_nums[index + 1])
-        elements = part_tree["/K"]
-        elements = elements if isinstance(elements, ArrayObject) else [elements]
+        elements = tree.K if isinstance(tree.K, Array) else [tree.K]
         for element in elements:
-            element.get_object()[NameObject("/P")] = document_ref
-            kids.append(element)
-        copies = writer.pages[first_page : first_page + len(reader.pages)]
-        for page, original in zip(copies, reader.pages, strict=True):
-            # `append` leaves out the pages' keys into the parent tree: set them again.
-            if "/StructParents" in original:
-                page[NameObject("/StructParents")] = NumberObject(
-                    int(original["/StructParents"]) + offset
-                )
-            for annotation in page.get("/Annots") or []:
-                annotation = annotation.get_object()
-                if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(
-                        int(annotation["/StructParent"]) + offset
-                    )
-        keys = [int(part_nums[i]) for i in range(0, len(part_nums), 2)]
-        offset += max(keys, default=-1) + 1
-    document[NameObject("/K")] = kids
-    tree[NameObject("/K")] = ArrayObject([document_ref])
-    tree[NameObject("/ParentTree")] = writer._add_object(
-        DictionaryObject({NameObject("/Nums"): nums})
-    )
-    tree[NameObject("/ParentTreeNextKey")] = NumberObject(offset)
-    root = writer._root_object
-    root[NameObject("/StructTreeRoot")] = tree_ref
-    root[NameObject("/MarkInfo")] = DictionaryObject(
-        {NameObject("/Marked"): BooleanObject(True)}
-    )
-    root[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
-    )
+            copied = _copy(self.pdf, element)
+            copied.P = self.document
+            self.kids.append(copied)
+        keys = []
+        for index in range(0, len(nums), 2):
+            keys.append(int(nums[index]))
+            self.nums.append(int(nums[index]) + self.offset)
+            self.nums.append(_copy(self.pdf, nums[index + 1]))
+        for page in copies:
+            if Name.StructParents in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + self.offset
+            for annotation in page.obj.get(Name.Annots, []):
+                if Name.StructParent in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + self.offset
+        self.offset += max(keys, default=-1) + 1
+
+    def finish(self) -> None:
+        from pikepdf import Array, Dictionary, Name
+
+        self.document.K = self.kids
+        tree = self.pdf.make_indirect(
+            Dictionary(
+                Type=Name.StructTreeRoot,
+                K=Array([self.document]),
+                ParentTree=self.pdf.make_indirect(Dictionary(Nums=self.nums)),
+                ParentTreeNextKey=self.offset,
+            )
+        )
+        self.document.P = tree
+        self.pdf.Root.StructTreeRoot = tree
