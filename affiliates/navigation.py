@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.navigation import NavItem
 
 from .models import Affiliate
-from .permissions import member_affiliate_ids
+from .permissions import can_view_compliance_overview, member_affiliate_ids
 
 # More than this and the directory is the better way in: the menu stays short.
 MENU_AFFILIATES = 3
@@ -17,6 +17,10 @@ def items(request) -> list:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return result
+    if can_view_compliance_overview(user):
+        result.append(
+            NavItem(_("Compliance"), reverse("affiliates:compliance"), order=85)
+        )
     ids = member_affiliate_ids(user)
     if not ids:
         return result

@@ -212,3 +212,9 @@ def can_decide_deferment_request(user) -> bool:
 def visible_deferment_requests(user, queryset: QuerySet) -> QuerySet:
     """Staff: all; the affiliate's members: their affiliates' requests."""
     return visible_affiliate_reports(user, queryset)
+
+
+def can_view_compliance_overview(user) -> bool:
+    """The compliance overview of every affiliate (and its menu item): programme
+    staff, who chase reports and grant deferments. Others never see the page."""
+    return is_staff(user)

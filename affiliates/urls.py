@@ -1,8 +1,9 @@
 """The affiliate pages, inside the language prefixes (portal/urls.py). Each module of
 affiliates/views/ lists its own routes."""
 
-from .views import members, public
+from .views import compliance, members, public
 
 app_name = "affiliates"
 
-urlpatterns = [*members.urlpatterns, *public.urlpatterns]
+# compliance first: its fixed paths (compliance/) come before public's <slug>/.
+urlpatterns = [*compliance.urlpatterns, *members.urlpatterns, *public.urlpatterns]

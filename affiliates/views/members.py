@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.errors import answer_for
 from portal.exceptions import StaleRecord
+from portal.review_forms import ReportReviewForm
 from portal.transitions import allowed_transitions
 from portal.users import display_name
 from portal.versions import check_version, record_version
@@ -78,8 +79,14 @@ class Compliance:
     reason: str
 
 
-def compliance_of(affiliate: Affiliate) -> Compliance:
-    """Today's compliance (the QuerySet's annotation) and why, in words."""
+def compliance_of(
+    affiliate: Affiliate, *, deferment: Deferment | None = None, overdue=None
+) -> Compliance:
+    """Today's compliance (the QuerySet's annotation) and why, in words.
+
+    A list page passes the current `deferment` and the `overdue` reports it loaded
+    for all its rows at once; otherwise they are read here.
+    """
     today = timezone.localdate()
     status = ComplianceStatus(affiliate.compliance)
     if status == ComplianceStatus.SUSPENDED:
@@ -87,7 +94,7 @@ def compliance_of(affiliate: Affiliate) -> Compliance:
             "status": affiliate.get_status_display()
         }
     elif status == ComplianceStatus.DEFERRED:
-        deferment = (
+        deferment = deferment or (
             Deferment.objects.filter(
                 affiliate=affiliate, valid_from__lte=today, until__gte=today
             )
@@ -99,11 +106,12 @@ def compliance_of(affiliate: Affiliate) -> Compliance:
             "cause": deferment.get_cause_display(),
         }
     elif status == ComplianceStatus.PAST_DUE:
-        overdue = list(
-            AffiliateReport.objects.overdue(today)
-            .filter(affiliate=affiliate)
-            .order_by("due_date")
-        )
+        if overdue is None:
+            overdue = list(
+                AffiliateReport.objects.overdue(today)
+                .filter(affiliate=affiliate)
+                .order_by("due_date")
+            )
         reason = _("Past due: %(reports)s.") % {
             "reports": "; ".join(
                 _("%(report)s for fiscal year %(year)s, due %(due)s")
@@ -285,14 +293,24 @@ def _report_context(request, report: AffiliateReport, form, **extra) -> dict:
     can_submit = "submit" in allowed_transitions(
         services.AFFILIATE_REPORT_TRANSITIONS, report
     ) and permissions.can_submit_affiliate_report(user, report)
+    version = record_version(report)
+    # Staff accept or send back a submitted report (affiliates/views/compliance.py).
+    may_review = "accept" in allowed_transitions(
+        services.AFFILIATE_REPORT_TRANSITIONS, report
+    ) and permissions.can_review_affiliate_report(user, report)
     return {
         "report": report,
         "affiliate": report.affiliate,
         "form": form,
         "can_edit": can_edit,
         "can_submit": can_submit,
-        "version": record_version(report),
+        "version": version,
         "tone": REPORT_TONES[report.status],
+        "may_review": may_review,
+        "review_form": ReportReviewForm(initial={"version": version})
+        if may_review
+        else None,
+        "review_url": reverse("affiliates:annual_report_review", args=[report.pk]),
         **extra,
     }
 

@@ -32,6 +32,7 @@ from portal.exceptions import StaleRecord
 from portal.users import display_name
 
 from .. import permissions, readers
+from ..charts import budget_by_category
 from ..choices import ProposalStatus
 from ..forms.proposals import (
     ActionForm,
@@ -288,6 +289,7 @@ def proposal_detail(request, pk: int):
             "lines": lines,
             "budget_total": total,
             "budget_total_usd": to_usd(total, proposal.exchange_rate),
+            "budget_chart": budget_by_category(proposal, lines),
             "targets": list(proposal.target_metrics.all()),
             "actions": actions,
             "action_form": ActionForm(),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from affiliates.models import Affiliate
 
 from .. import permissions, readers
+from ..charts import awarded_per_programme, awarded_per_region
 from ..forms.public import FundedGrantFilterForm
 from ..models import Proposal
 
@@ -94,6 +95,8 @@ def funded(request):
             "rows": [_public_row(user, grant) for grant in page.object_list],
             "count": page.paginator.count,
             "total_usd": _total_usd(grants),
+            "programme_chart": awarded_per_programme(grants),
+            "region_chart": awarded_per_region(permissions.without_blind(user, grants)),
             "filtered": bool(filters and any(filters.values())),
         },
     )

@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.errors import answer_for
-from portal.exceptions import StaleRecord
+from portal.exceptions import StaleRecord, TransitionNotAllowed
+from portal.report_review import ACCEPT
+from portal.review_forms import ReportReviewForm
 from portal.versions import check_version, record_version
 
 from .. import permissions
@@ -55,19 +57,29 @@ def _may(user, report) -> dict:
         permissions.can_submit_grant_report(user, report)
         and report.status in GRANT_REPORT_TRANSITIONS["submit"].sources
     )
-    return {"may_edit": may_edit, "may_submit": may_submit}
+    # Staff accept or send back a submitted report (report_review below).
+    may_review = (
+        permissions.can_review_grant_report(user, report)
+        and report.status in GRANT_REPORT_TRANSITIONS["accept"].sources
+    )
+    return {"may_edit": may_edit, "may_submit": may_submit, "may_review": may_review}
 
 
 def _context(request, report, form, **extra) -> dict:
+    version = record_version(report)
+    may = _may(request.user, report)
+    if may["may_review"] and "review_form" not in extra:
+        extra["review_form"] = ReportReviewForm(initial={"version": version})
     return {
         "report": report,
         "proposal": report.proposal,
         "form": form,
         "threshold": variance_threshold_percent(),
-        "version": record_version(report),
+        "version": version,
+        "review_url": reverse("grants:report_review", args=[report.pk]),
         "sent_back": report.status == GrantReportStatus.INCOMPLETE,
         "accepted": report.status == GrantReportStatus.ACCEPTED,
-        **_may(request.user, report),
+        **may,
         **extra,
     }
 
@@ -174,7 +186,57 @@ def report_edit(request, pk: int):
     return render(request, "grants/reports/edit.html", _context(request, report, form))
 
 
+@login_required
+@require_http_methods(["POST"])
+def report_review(request, pk: int):
+    """Staff accept or send back a submitted report, with a reason (needed to send
+    back) and the version the page was shown with (412 when it changed since)."""
+    report = _report(request, pk)
+    if not permissions.can_review_grant_report(request.user, report):
+        raise PermissionDenied(_("Only programme staff review grant reports."))
+    review_form = ReportReviewForm(request.POST)
+    status = 400
+    if review_form.is_valid():
+        data = review_form.cleaned_data
+        service = (
+            services.grant_report_accept
+            if data["decision"] == ACCEPT
+            else services.grant_report_send_back
+        )
+        try:
+            with transaction.atomic():  # a savepoint: a refusal undoes only this
+                check_version(report, data["version"])
+                service(actor=request.user, report=report, reason=data["reason"])
+        except StaleRecord as stale:
+            review_form.add_error(None, str(stale))
+            status = 412
+        except ValidationError as error:
+            for text in answer_for(error).summary:
+                review_form.add_error("reason", text)
+        except TransitionNotAllowed as error:
+            review_form.add_error(None, str(error.message))
+            status = 409
+        else:
+            if data["decision"] == ACCEPT:
+                messages.success(request, _("The report is accepted."))
+            else:
+                messages.success(
+                    request, _("The report is sent back to the affiliate.")
+                )
+            return redirect("grants:report", pk=report.pk)
+    report.refresh_from_db()
+    metrics, lines = _rows(report)
+    form = GrantReportForm(report=report, metrics=metrics, lines=lines)
+    return render(
+        request,
+        "grants/reports/report.html",
+        _context(request, report, form, review_form=review_form),
+        status=status,
+    )
+
+
 urlpatterns = [
     path("reports/<int:pk>/", report_page, name="report"),
     path("reports/<int:pk>/edit/", report_edit, name="report_edit"),
+    path("reports/<int:pk>/review/", report_review, name="report_review"),
 ]

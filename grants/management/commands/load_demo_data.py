@@ -904,8 +904,8 @@ class Command(BaseCommand):
         )
 
     def load_deferment_requests(self):
-        """Rhine-Meuse, past due, asks for a deferment: staff decide it in the admin
-        (Deferment requests, actions "Grant" or "Refuse")."""
+        """Rhine-Meuse, past due, asks for a deferment: staff decide it on the
+        compliance page (/affiliates/compliance/) or in the admin."""
         affiliate_services.deferment_request(
             actor=self.people["jonas"],
             affiliate=self.affiliates["rhine-meuse"],

@@ -1,0 +1,129 @@
+"""The grants pages' charts, built with portal/charts.py: budget by category on the
+proposal page, amounts awarded per programme and per region on the funded-grants page.
+
+Each chart is a table with a one-sentence summary (its text alternative); amounts are
+formatted in the reader's language, like `{% money %}`.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from affiliates.choices import Region
+from portal.charts import bar_chart
+
+from .choices import BudgetCategory
+from .models import Proposal
+from .models.proposals import to_usd
+
+ZERO = Decimal("0.00")
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    return f"{number_format(value, 2, force_grouping=True)} {currency}"
+
+
+def _percent(part: Decimal, whole: Decimal) -> str:
+    if not whole:
+        return "0"
+    return number_format((part * 100 / whole).quantize(Decimal(1)), 0)
+
+
+def budget_by_category(proposal, lines):
+    """Budget lines summed per expense category, in the proposal's currency and in
+    USD. `lines` are the proposal's lines with `line_total` (views/proposals.py)."""
+    if not lines:
+        return None
+    totals = defaultdict(lambda: ZERO)
+    for line in lines:
+        totals[line.category] += line.line_total
+    total = sum(totals.values(), ZERO)
+    rows = []
+    for category in BudgetCategory:
+        if category.value not in totals:
+            continue
+        value = totals[category.value]
+        text = _amount(value, proposal.currency)
+        usd = to_usd(value, proposal.exchange_rate)
+        if usd is not None and proposal.currency != "USD":
+            text = f"{text} ({_amount(usd, 'USD')})"
+        rows.append((str(category.label), value, text))
+    largest = max(rows, key=lambda row: row[1])
+    summary = _(
+        "The largest part of the budget is %(category)s: %(percent)s%% of %(total)s."
+    ) % {
+        "category": largest[0],
+        "percent": _percent(largest[1], total),
+        "total": _amount(total, proposal.currency),
+    }
+    return bar_chart(
+        title=_("Budget by category"),
+        rows=rows,
+        summary=summary,
+        label_header=_("Expense category"),
+        value_header=_("Amount"),
+    )
+
+
+def _awarded_usd(approved, requested, rate) -> Decimal:
+    """As the funded page's total: the approved amount (requested where none was
+    set yet) at the grant's frozen rate."""
+    amount = approved if approved is not None else requested
+    return Proposal(amount_approved=amount, exchange_rate=rate).amount_approved_usd or (
+        ZERO
+    )
+
+
+def _chart(title, label_header, totals: dict, summary) -> object:
+    rows = [
+        (label, value, _amount(value, "USD"))
+        for label, value in sorted(totals.items(), key=lambda item: -item[1])
+    ]
+    return bar_chart(
+        title=title,
+        rows=rows,
+        summary=summary,
+        label_header=label_header,
+        value_header=_("Awarded (USD)"),
+    )
+
+
+def awarded_per_programme(grants):
+    """USD awarded per programme of the grants shown (one query)."""
+    totals = defaultdict(lambda: ZERO)
+    rows = grants.order_by().values_list(
+        "program__name", "amount_approved", "amount_requested", "exchange_rate"
+    )
+    for name, approved, requested, rate in rows:
+        totals[name] += _awarded_usd(approved, requested, rate)
+    summary = (
+        _("Programmes: %(count)d. The largest amount: %(name)s.")
+        % {"count": len(totals), "name": max(totals, key=totals.get)}
+        if totals
+        else ""
+    )
+    return _chart(_("Awarded per programme"), _("Programme"), totals, summary)
+
+
+def awarded_per_region(findable):
+    """USD awarded per region of the applicant. Pass only grants that may be found
+    by their applicant (`permissions.without_blind`): a region could point at whom a
+    blind round hides."""
+    totals = defaultdict(lambda: ZERO)
+    labels = dict(Region.choices)
+    rows = findable.order_by().values_list(
+        "affiliate__region", "amount_approved", "amount_requested", "exchange_rate"
+    )
+    for region, approved, requested, rate in rows:
+        totals[str(labels.get(region, region))] += _awarded_usd(
+            approved, requested, rate
+        )
+    summary = (
+        _("Regions: %(count)d. The largest amount: %(name)s.")
+        % {"count": len(totals), "name": max(totals, key=totals.get)}
+        if totals
+        else ""
+    )
+    return _chart(_("Awarded per region"), _("Region"), totals, summary)
