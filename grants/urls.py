@@ -1,7 +1,16 @@
 """The grants pages, inside the language prefixes (portal/urls.py). Each module of
 grants/views/ lists its own routes."""
 
-from .views import comments, proposals, public, reports
+from .views import (
+    comments,
+    proposals,
+    public,
+    reports,
+    staff,
+    staff_moderation,
+    staff_proposals,
+    staff_rounds,
+)
 
 app_name = "grants"
 
@@ -10,4 +19,8 @@ urlpatterns = [
     *proposals.urlpatterns,
     *reports.urlpatterns,
     *comments.urlpatterns,
+    *staff.urlpatterns,
+    *staff_proposals.urlpatterns,
+    *staff_rounds.urlpatterns,
+    *staff_moderation.urlpatterns,
 ]
