@@ -215,12 +215,13 @@ def bulk_assign(request, pk: int):
         form = BulkAssignForm(initial={"reviewers_per_proposal": n})
         preview = _preview(round_, n)
         fresh = BulkSaveForm(
-            initial={
+            {
                 "reviewers_per_proposal": n,
                 "digest": preview["digest"],
                 "reason": save_form.cleaned_data["reason"],
             }
         )
+        fresh.is_valid()
         add_service_errors(fresh, error)
         return _bulk_page(request, round_, form, preview, fresh, status=409)
     messages.success(
