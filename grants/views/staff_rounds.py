@@ -193,10 +193,11 @@ def bulk_assign(request, pk: int):
         n = form.cleaned_data["reviewers_per_proposal"]
         preview = _preview(round_, n)
         save_form = BulkSaveForm(
-            initial={"reviewers_per_proposal": n, "digest": preview["digest"]}
+            prefix="save",
+            initial={"reviewers_per_proposal": n, "digest": preview["digest"]},
         )
         return _bulk_page(request, round_, form, preview, save_form)
-    save_form = BulkSaveForm(request.POST)
+    save_form = BulkSaveForm(request.POST, prefix="save")
     if not save_form.is_valid():
         form = BulkAssignForm(initial={"reviewers_per_proposal": round_.min_reviews})
         return _bulk_page(request, round_, form, None, save_form, status=400)
@@ -215,11 +216,12 @@ def bulk_assign(request, pk: int):
         form = BulkAssignForm(initial={"reviewers_per_proposal": n})
         preview = _preview(round_, n)
         fresh = BulkSaveForm(
-            {
-                "reviewers_per_proposal": n,
-                "digest": preview["digest"],
-                "reason": save_form.cleaned_data["reason"],
-            }
+            prefix="save",
+            data={
+                "save-reviewers_per_proposal": n,
+                "save-digest": preview["digest"],
+                "save-reason": save_form.cleaned_data["reason"],
+            },
         )
         fresh.is_valid()
         add_service_errors(fresh, error)

@@ -445,9 +445,9 @@ def test_bulk_preview_saves_nothing_and_the_save_matches_it(
     response = client.post(
         bulk_url(world.round),
         {
-            "reviewers_per_proposal": 2,
-            "digest": preview["digest"],
-            "reason": "First pass",
+            "save-reviewers_per_proposal": 2,
+            "save-digest": preview["digest"],
+            "save-reason": "First pass",
         },
     )
     assert response.status_code == 302
@@ -470,7 +470,11 @@ def test_bulk_save_refuses_when_the_plan_changed(staff2fa, world):
     )
     response = client.post(
         bulk_url(world.round),
-        {"reviewers_per_proposal": 2, "digest": preview["digest"], "reason": ""},
+        {
+            "save-reviewers_per_proposal": 2,
+            "save-digest": preview["digest"],
+            "save-reason": "",
+        },
     )
     assert response.status_code == 409
     assert "changed since the preview" in response.content.decode()
