@@ -48,13 +48,19 @@ def staff2fa(staff):
 
 @pytest.fixture
 def seated(world):
-    """A committee member (not assigned) and a reviewer (assigned), with two-factor."""
+    """A committee member (not assigned), a reviewer (assigned) and a recused
+    reviewer (declared a conflict), with two-factor."""
     for user in world.reviewers:
         with_two_factor(user)
     committee_services.assignment_create(
         actor=world.staff, proposal=world.proposal, reviewer=world.reviewers[1]
     )
-    return {"committee_member": world.reviewers[0], "reviewer": world.reviewers[1]}
+    world.prepare(world.reviewers[2], conflict=True)
+    return {
+        "committee_member": world.reviewers[0],
+        "reviewer": world.reviewers[1],
+        "recused_reviewer": world.reviewers[2],
+    }
 
 
 @pytest.fixture
@@ -97,6 +103,7 @@ PROPOSAL_PAGES = {"eligibility", "assign"}
 EXPECTED = {
     "committee_member": {"proposal": 404, "other": 403},
     "reviewer": {"proposal": 404, "other": 403},
+    "recused_reviewer": {"proposal": 404, "other": 403},
     "admin_a": {"proposal": 403, "other": 403},
     "outsider": {"proposal": 404, "other": 403},
 }
