@@ -170,3 +170,6 @@ class ModerationForm(forms.Form):
     def __init__(self, *args, key: str, **kwargs):
         kwargs.setdefault("prefix", key)
         super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _(
+            "Say why: the record keeps it."
+        )

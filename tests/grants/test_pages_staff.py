@@ -651,7 +651,8 @@ def test_dismiss_needs_a_reason_next_to_the_field(staff2fa, reported):
         {"step": "dismiss", f"report-{reported.pk}-reason": ""},
     )
     assert response.status_code == 400
-    assert "field__error" in response.content.decode()
+    body = response.content.decode()
+    assert "field__error" in body and "Say why: the record keeps it." in body
     assert CommentReport.objects.get(pk=reported.pk).status == "open"
 
 
