@@ -17,4 +17,7 @@ def items(request) -> list:
         result.append(NavItem(_("Proposals"), url, order=25))
         if permissions.has_review_work(user):
             result.append(NavItem(_("Reviews"), reverse("grants:reviews"), order=27))
+        if permissions.can_use_staff_pages(user):
+            url = reverse("grants:staff_inbox")
+            result.append(NavItem(_("Staff inbox"), url, order=89))
     return result

@@ -475,6 +475,17 @@ def can_moderate_comments(user) -> bool:
     return is_staff(user)
 
 
+def can_restore_comment(user, comment) -> bool:
+    """Showing a hidden comment again is moderation too: staff."""
+    return can_moderate_comments(user)
+
+
+def can_use_staff_pages(user) -> bool:
+    """The staff work pages (inbox, eligibility check, reviewer assignment, round
+    set-up, moderation) and their menu item: programme staff only."""
+    return is_staff(user)
+
+
 def recused_user_ids(proposal, user_ids) -> set[int]:
     """Which of these people are recused from the proposal (one query)."""
     from django.contrib.auth import get_user_model

@@ -1,7 +1,17 @@
 """The grants pages, inside the language prefixes (portal/urls.py). Each module of
 grants/views/ lists its own routes."""
 
-from .views import comments, proposals, public, reports, reviews
+from .views import (
+    comments,
+    proposals,
+    public,
+    reports,
+    reviews,
+    staff,
+    staff_moderation,
+    staff_proposals,
+    staff_rounds,
+)
 
 app_name = "grants"
 
@@ -11,4 +21,8 @@ urlpatterns = [
     *reports.urlpatterns,
     *comments.urlpatterns,
     *reviews.urlpatterns,
+    *staff.urlpatterns,
+    *staff_proposals.urlpatterns,
+    *staff_rounds.urlpatterns,
+    *staff_moderation.urlpatterns,
 ]

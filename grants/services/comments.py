@@ -45,6 +45,20 @@ def comment_hide(*, actor, comment: ProposalComment, reason: str):
     return save_audited(comment, actor=actor, reason=reason)
 
 
+@transaction.atomic
+def comment_restore(*, actor, comment: ProposalComment, reason: str):
+    """Staff show a hidden comment again (a hiding judged wrong on a second look);
+    the reason stays in the history beside the one for hiding it."""
+    comment = ProposalComment.objects.select_for_update().get(pk=comment.pk)
+    if not permissions.can_restore_comment(actor, comment):
+        raise PermissionDenied
+    reason = require_reason(reason, _("Say why the comment is shown again."))
+    if not comment.is_hidden:
+        raise ValidationError({"comment": _("This comment is not hidden.")})
+    comment.is_hidden = False
+    return save_audited(comment, actor=actor, reason=reason)
+
+
 C = CommentReportStatus
 COMMENT_REPORT_TRANSITIONS = transition_table(
     Transition("hide", frozenset({C.OPEN}), C.COMMENT_HIDDEN),

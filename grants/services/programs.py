@@ -28,6 +28,11 @@ def _check_rubric(round_: Round) -> None:
         raise ValidationError({"rubric": _("Choose a rubric of the round's program.")})
 
 
+def rubric_locked(round_: Round) -> bool:
+    """Reviews of the round were scored on its rubric: it cannot change any more."""
+    return Review.objects.filter(proposal__round=round_).exists()
+
+
 @transaction.atomic
 def program_create(*, actor, reason: str = "", **fields) -> FundProgram:
     return _save(FundProgram, actor=actor, reason=reason, **fields)
@@ -56,7 +61,7 @@ def round_update(*, actor, round: Round, reason: str = "", **fields) -> Round:
     _staff_only(actor)
     round_ = Round.objects.select_for_update().get(pk=round.pk)
     if "rubric" in fields and fields["rubric"] != round_.rubric:
-        if Review.objects.filter(proposal__round=round_).exists():
+        if rubric_locked(round_):
             raise ValidationError(
                 {"rubric": _("Reviews use this round's rubric: it cannot change now.")}
             )
