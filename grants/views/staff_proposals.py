@@ -34,7 +34,8 @@ from ..services import proposals as services
 from .staff import require_staff
 
 # The steps this page offers (when the service allows them), with their button.
-# Decisions (approve, decline) are the committee's page.
+# Decisions (approve, decline) are the committee's page; after one, staff fund
+# the grant and later close it here.
 STEPS = {
     "start_eligibility_check": (
         services.proposal_start_eligibility_check,
@@ -52,6 +53,15 @@ STEPS = {
         services.proposal_send_back,
         gettext_lazy("Send back to the applicant"),
     ),
+    "fund": (
+        services.proposal_fund,
+        gettext_lazy("Grant agreement signed: mark as funded"),
+    ),
+    "start_reporting": (
+        services.proposal_start_reporting,
+        gettext_lazy("Start the reporting phase"),
+    ),
+    "close": (services.proposal_close, gettext_lazy("Close the grant")),
     "withdraw": (services.proposal_withdraw, gettext_lazy("Withdraw")),
 }
 DANGER_STEPS = {"send_back", "withdraw"}

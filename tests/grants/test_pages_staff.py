@@ -680,3 +680,29 @@ def test_outsider_cannot_moderate(outsider, reported):
     )
     assert response.status_code == 403
     assert not ProposalComment.objects.get(pk=reported.comment_id).is_hidden
+
+
+def test_after_the_decision_staff_fund_the_grant_and_its_reports_are_due(
+    staff2fa, submitted
+):
+    proposal = submitted
+    proposal.status = ProposalStatus.APPROVED
+    proposal.amount_approved = proposal.amount_requested
+    proposal.save()
+    client = signed_in(staff2fa)
+    body = client.get(eligibility_url(proposal)).content.decode()
+    assert 'value="fund"' in body
+    assert 'value="start_community_review"' not in body
+    response = client.post(
+        eligibility_url(proposal),
+        {
+            "step": "fund",
+            "version": record_version(proposal),
+            "reason": "Grant agreement signed on both sides.",
+        },
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.FUNDED
+    assert "Grant agreement signed" in proposal.history.first().history_change_reason
+    assert GrantReport.objects.filter(proposal=proposal).exists()
