@@ -21,6 +21,9 @@ from affiliates.models import Affiliate, Membership
 from grants.choices import ProposalStatus
 from grants.models import FundProgram, Round, Rubric, RubricCriterion
 from grants.services import coi, proposals, reports
+from grants.services import committees as committee_services
+from grants.services import programs as program_services
+from grants.services import reviews as review_services
 from portal.audit import save_audited
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -424,6 +427,73 @@ PROPOSALS = [
         lines=[("Призы", "communications", "Призы участникам", "приз", 150000, 8)],
         targets=[("content_pages", "", 200)],
     ),
+    # In committee review of the Rapid Fund round for the reviewer and committee
+    # pages (load_committee): reviewers assigned who have not declared yet, and one
+    # where `reviewer` is recused by her declaration of interests.
+    dict(
+        affiliate="nile-heritage",
+        program="rapid-fund",
+        language="en",
+        status=ProposalStatus.COMMITTEE_REVIEW,
+        title="Photo walks in the Nubian villages of Aswan",
+        summary="Three photo walks with local guides; pictures and articles follow.",
+        description=(
+            "Students and local guides walk through three villages, photograph the "
+            "painted houses with the owners' consent, and write short articles in "
+            "Arabic and English with the guides as sources."
+        ),
+        currency="EGP",
+        rate=Decimal("48.50"),
+        lines=[
+            (
+                "Photo walks",
+                "travel_events",
+                "Boat, transport, meals",
+                "walk",
+                30000,
+                3,
+            ),
+            ("Guides", "services", "Local guides", "day", 2500, 6),
+        ],
+        targets=[("participants", "", 30), ("custom", "Photos on Commons", 600)],
+    ),
+    dict(
+        affiliate="altiplano",
+        program="rapid-fund",
+        language="es",
+        status=ProposalStatus.COMMITTEE_REVIEW,
+        title="Diccionario ilustrado aimara en Wikcionario",
+        summary="Quinientas entradas en aimara con audio y fotos, hechas con hablantes.",
+        description=(
+            "Hablantes de El Alto graban la pronunciación y eligen los ejemplos; "
+            "voluntarias suben el audio y las fotos y escriben las entradas."
+        ),
+        currency="BOB",
+        rate=Decimal("6.91"),
+        lines=[
+            ("Grabaciones", "services", "Sesiones con hablantes", "sesión", 900, 12),
+            ("Fotografía", "equipment", "Cámara usada", "unidad", 4200, 1),
+        ],
+        targets=[("content_pages", "", 500)],
+    ),
+    # In the earlier Rapid Fund round, whose scoring deadline has passed.
+    dict(
+        affiliate="caspian",
+        program="rapid-fund",
+        round="earlier",
+        language="ru",
+        status=ProposalStatus.COMMITTEE_REVIEW,
+        title="Фотоэкспедиция к Чарынскому каньону",
+        summary="Неделя съёмок природных памятников для Викисклада и статей.",
+        description=(
+            "Пять участников снимают каньон и окрестности; по фотографиям пишутся "
+            "статьи на русском и казахском."
+        ),
+        currency="KZT",
+        rate=Decimal("505"),
+        lines=[("Экспедиция", "travel_events", "Транспорт и жильё", "день", 120000, 7)],
+        targets=[("custom", "Фотографии на Викискладе", 400)],
+    ),
 ]
 
 
@@ -470,12 +540,16 @@ class Command(BaseCommand):
         self.load_affiliates()
         self.load_programs()
         self.load_proposals()
+        self.load_committee()
         self.load_declarations()
         self.load_reviews()
         self.load_stories()
         self.date_closed_grants()
         self.load_community_comments()
         self.load_deferment_requests()
+        self.load_overdue_review()
+        self.load_waiting_report()
+        self.date_join_request()
 
     def load_affiliates(self):
         self.affiliates = {}
@@ -584,6 +658,22 @@ class Command(BaseCommand):
                 actor=self.staff,
                 reason="Round announced",
             )
+        # An earlier Rapid Fund round. Proposals go only to open rounds, so it opens
+        # like the current one; load_overdue_review moves its dates back.
+        current = self.open_rounds["rapid-fund"]
+        self.past_rounds["rapid-fund"] = save_audited(
+            Round(
+                program=current.program,
+                rubric=current.rubric,
+                name=f"{self.today - 110 * DAY:%B %Y} round",
+                opens_on=current.opens_on,
+                closes_on=current.closes_on,
+                comment_period_ends_on=current.comment_period_ends_on,
+                scoring_deadline=current.scoring_deadline,
+            ),
+            actor=self.staff,
+            reason="Round announced",
+        )
 
     # Proposals ------------------------------------------------------------------
 
@@ -624,7 +714,11 @@ class Command(BaseCommand):
                 actor=admin,
                 affiliate=affiliate,
                 program=program,
-                round=self.open_rounds[spec["program"]],
+                round=(
+                    self.past_rounds
+                    if spec.get("round") == "earlier"
+                    else self.open_rounds
+                )[spec["program"]],
                 title=spec["title"],
                 summary=spec["summary"],
                 description=spec["description"],
@@ -693,36 +787,71 @@ class Command(BaseCommand):
 
     def write_reports(self, proposal, admin, all_of_them):
         grant_reports = list(proposal.reports.order_by("due_date"))
+        narrative = (
+            "Lo que pasó: los talleres se llenaron; la mitad de las personas "
+            "siguió editando un mes después."
+            if proposal.language == "es"
+            else "What happened: every session ran; recordings are on Commons."
+        )
         for report in grant_reports if all_of_them else grant_reports[:1]:
-            lines = list(proposal.budget_lines.all())
-            reports.grant_report_update(
-                actor=admin,
-                report=report,
-                narrative=(
-                    "Lo que pasó: los talleres se llenaron; la mitad de las personas "
-                    "siguió editando un mes después."
-                    if proposal.language == "es"
-                    else "What happened: every session ran; recordings are on Commons."
-                ),
+            self.write_report(
+                report,
+                admin,
+                narrative=narrative,
                 learnings="Follow-up messages matter more than the first session.",
-                metric_results=[
-                    dict(metric=m, actual=int(m.target * 0.9), comment="")
-                    for m in proposal.target_metrics.all()
-                ],
-                spending=[
-                    dict(
-                        budget_line=line,
-                        spent=(line.total * Decimal("0.8")).quantize(Decimal("0.01")),
-                        explanation="Venues were lent for free by partner libraries.",
-                    )
-                    for line in lines
-                ],
-                reason="Report written",
+                explanation="Venues were lent for free by partner libraries.",
             )
-            reports.grant_report_submit(actor=admin, report=report)
             reports.grant_report_accept(
                 actor=self.staff, report=report, reason="Clear and complete."
             )
+
+    def write_report(
+        self,
+        report,
+        admin,
+        *,
+        narrative,
+        learnings,
+        explanation,
+        done=0.9,
+        spent=Decimal("0.8"),
+    ):
+        """Write and submit a grant report: `done` of each target reached, `spent`
+        of each budget line spent."""
+        reports.grant_report_update(
+            actor=admin,
+            report=report,
+            narrative=narrative,
+            learnings=learnings,
+            metric_results=[
+                dict(metric=m, actual=int(m.target * done), comment="")
+                for m in report.proposal.target_metrics.all()
+            ],
+            spending=[
+                dict(
+                    budget_line=line,
+                    spent=(line.total * spent).quantize(Decimal("0.01")),
+                    explanation=explanation,
+                )
+                for line in report.proposal.budget_lines.all()
+            ],
+            reason="Report written",
+        )
+        reports.grant_report_submit(actor=admin, report=report)
+
+    def load_waiting_report(self):
+        """Nile Heritage sent its interim report: it waits for staff (staff inbox,
+        accept or send back on the report's page)."""
+        proposal = proposals.Proposal.objects.get(status=ProposalStatus.FUNDED)
+        self.write_report(
+            proposal.reports.order_by("due_date").first(),
+            self.people["nadia"],
+            narrative="صوّرنا اثني عشر مبنى في أسوان وقنا ورفعنا الصور إلى كومنز.",
+            learnings="أصحاب البيوت يرحبون بنا أكثر حين يأتي معنا طالب من القرية.",
+            explanation="نصف الرحلات تمت؛ المعرض في النصف الثاني من السنة.",
+            done=0.5,
+            spent=Decimal("0.45"),
+        )
 
     def load_declarations(self):
         reviewer = self.people["reviewer"]
@@ -757,61 +886,108 @@ class Command(BaseCommand):
             conflict_type="board",
             explanation="I sat on this affiliate's board until two years ago.",
         )
-        for proposal in proposals.Proposal.objects.filter(
-            status=ProposalStatus.COMMITTEE_REVIEW
-        ):
-            coi.proposal_declaration_create(
-                actor=reviewer, proposal=proposal, has_conflict=False
-            )
+        coi.proposal_declaration_create(
+            actor=reviewer,
+            proposal=proposals.Proposal.objects.get(title="马来西亚华文地方志编辑松"),
+            has_conflict=False,
+        )
 
-    def load_reviews(self):
-        """A committee for the Rapid Fund round; the Chinese proposal is being scored."""
-        from grants.models import Proposal
-        from grants.services import committees as committee_services
-        from grants.services import reviews as review_services
-
+    def load_committee(self):
+        """The Rapid Fund committee, for both Rapid Fund rounds, and assignments.
+        Rosa (`reviewer`) is assigned Altiplano's dictionary before she names
+        Altiplano in her declaration of interests (load_declarations): from then on
+        she is recused from it automatically. Nobody has declared on the Nubian photo
+        walks yet (the conflict step); Amir is left for the bulk assignment."""
         committee = committee_services.committee_create(
             actor=self.staff,
             name="Rapid Fund committee",
             quorum=3,
             reason="Committee appointed for this year",
         )
-        people = [self.people[name] for name in ("reviewer", "amir", "sofia")]
-        for person in people:
+        for name in ("reviewer", "amir", "sofia"):
             committee_services.committee_member_add(
-                actor=self.staff, committee=committee, user=person, is_voting=True
+                actor=self.staff,
+                committee=committee,
+                user=self.people[name],
+                is_voting=True,
             )
-        round_ = self.open_rounds["rapid-fund"]
-        round_.committee = committee
-        round_.min_reviews = 2
-        save_audited(round_, actor=self.staff, reason="Committee appointed")
-        proposal = Proposal.objects.get(title="马来西亚华文地方志编辑松")
-        criteria = list(round_.rubric.criteria.all())
-        marks = {"reviewer": [5, 4, 4, 5], "amir": [4, 3, 5, 4], "sofia": [3, 3, 2, 4]}
-        for person in people:
-            if person.username != "reviewer":
-                coi.proposal_declaration_create(
-                    actor=person, proposal=proposal, has_conflict=False
+        for round_ in (self.open_rounds["rapid-fund"], self.past_rounds["rapid-fund"]):
+            round_.committee = committee
+            round_.min_reviews = 2
+            save_audited(round_, actor=self.staff, reason="Committee appointed")
+        assign = {
+            "马来西亚华文地方志编辑松": ("reviewer", "amir", "sofia"),
+            "Diccionario ilustrado aimara en Wikcionario": (
+                "reviewer",
+                "amir",
+                "sofia",
+            ),
+            "Photo walks in the Nubian villages of Aswan": ("reviewer", "sofia"),
+            "Фотоэкспедиция к Чарынскому каньону": ("amir",),
+        }
+        for title, names in assign.items():
+            proposal = proposals.Proposal.objects.get(title=title)
+            for name in names:
+                committee_services.assignment_create(
+                    actor=self.staff, proposal=proposal, reviewer=self.people[name]
                 )
-            committee_services.assignment_create(
-                actor=self.staff, proposal=proposal, reviewer=person
+
+    def review(self, name, title, marks, recommendation="fund", submit=True):
+        """`name` declares no conflict (Rosa did in load_declarations) and scores
+        the proposal; a draft unless `submit`."""
+        person = self.people[name]
+        proposal = proposals.Proposal.objects.get(title=title)
+        if name != "reviewer":
+            coi.proposal_declaration_create(
+                actor=person, proposal=proposal, has_conflict=False
             )
-            review = review_services.review_create(
-                actor=person,
-                proposal=proposal,
-                recommendation="fund"
-                if person.username != "sofia"
-                else "fund_with_conditions",
-                comment_to_applicant="Clear plan; say how you will keep new editors.",
-                note_to_committee="Similar event last year went well.",
-                scores=[
-                    {"criterion": c, "value": v, "not_applicable": False}
-                    for c, v in zip(criteria, marks[person.username], strict=True)
-                ],
-                reason="First reading",
-            )
-            if person.username != "sofia":
-                review_services.review_submit(actor=person, review=review)
+        criteria = list(proposal.round.rubric.criteria.all())
+        review = review_services.review_create(
+            actor=person,
+            proposal=proposal,
+            recommendation=recommendation,
+            comment_to_applicant="Clear plan; say how you will keep new editors.",
+            note_to_committee="Similar event last year went well.",
+            scores=[
+                {"criterion": c, "value": v, "not_applicable": False}
+                for c, v in zip(criteria, marks, strict=False)
+            ],
+            reason="First reading",
+        )
+        if submit:
+            review_services.review_submit(actor=person, review=review)
+
+    def load_reviews(self):
+        """The Chinese proposal is being scored (Sofia's review is a draft); Amir and
+        Sofia have scored Altiplano's dictionary, so the ranking has two rows."""
+        chinese = "马来西亚华文地方志编辑松"
+        self.review("reviewer", chinese, [5, 4, 4, 5])
+        self.review("amir", chinese, [4, 3, 5, 4])
+        self.review("sofia", chinese, [3, 3, 2, 4], "fund_with_conditions", False)
+        dictionary = "Diccionario ilustrado aimara en Wikcionario"
+        self.review("amir", dictionary, [4, 4, 3, 5])
+        self.review("sofia", dictionary, [4, 3, 4, 4])
+
+    def load_overdue_review(self):
+        """Amir began a review in the earlier Rapid Fund round and its scoring
+        deadline passed five days ago: overdue for staff, locked for him."""
+        self.review("amir", "Фотоэкспедиция к Чарынскому каньону", [4, 3], submit=False)
+        opens = self.today - 110 * DAY
+        program_services.round_update(
+            actor=self.staff,
+            round=self.past_rounds["rapid-fund"],
+            opens_on=opens,
+            closes_on=opens + 45 * DAY,
+            comment_period_ends_on=opens + 75 * DAY,
+            scoring_deadline=opens + 105 * DAY,
+            reason="Dates of the earlier round",
+        )
+
+    def date_join_request(self):
+        """Pat asked to join Altiplano ten days ago: stuck for more than a week."""
+        membership = Membership.objects.get(user=self.people["pending"])
+        membership.requested_at -= 10 * DAY
+        save_audited(membership, actor=self.staff, reason="Asked ten days ago")
 
     def load_stories(self):
         from django.contrib.auth.models import Group
@@ -866,8 +1042,9 @@ class Command(BaseCommand):
             )
 
     def load_community_comments(self):
-        """A question, the applicant's answer and a reported comment on the proposal
-        open for comments (pages: grants:comments; admin: comment reports)."""
+        """A question, the applicant's answer, a reported comment and one hidden
+        after a report, on the proposal open for comments (pages: grants:comments,
+        staff moderation)."""
         from grants.models import Proposal
         from grants.permissions import comment_period_open
         from grants.services import comments as comment_services
@@ -901,6 +1078,21 @@ class Command(BaseCommand):
         )
         comment_services.comment_report(
             actor=self.people["mei"], comment=off_topic, reason="Advertising."
+        )
+        remark = comment_services.comment_create(
+            actor=self.people["irina"],
+            proposal=proposal,
+            body="Another plan from the same people; the last one changed nothing.",
+        )
+        report = comment_services.comment_report(
+            actor=self.people["kofi"],
+            comment=remark,
+            reason="About the people, not the plan.",
+        )
+        comment_services.comment_report_hide(
+            actor=self.staff,
+            report=report,
+            reason="A personal remark, not about the proposal.",
         )
 
     def load_deferment_requests(self):
