@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.navigation import NavItem
 
+from . import permissions
+
 
 def items(request) -> list:
     result = [NavItem(_("Funded grants"), reverse("grants:funded"), order=15)]
@@ -13,4 +15,7 @@ def items(request) -> list:
         # Their affiliates' proposals, and those open for comments.
         url = reverse("grants:proposals")
         result.append(NavItem(_("Proposals"), url, order=25))
+        if permissions.has_any_committee_seat(user):
+            url = reverse("grants:committee")
+            result.append(NavItem(_("Committee"), url, order=40))
     return result

@@ -1,7 +1,7 @@
 """The grants pages, inside the language prefixes (portal/urls.py). Each module of
 grants/views/ lists its own routes."""
 
-from .views import comments, proposals, public, reports
+from .views import comments, committee, proposals, public, reports
 
 app_name = "grants"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *proposals.urlpatterns,
     *reports.urlpatterns,
     *comments.urlpatterns,
+    *committee.urlpatterns,
 ]
