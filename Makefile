@@ -19,14 +19,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 ## Browser tests drive Debian's Chromium (Playwright's own browser downloads do not
-## work here); installed when missing if we are root.
+## work here); PDF tests read with poppler's pdfinfo and pdftotext. Installed when
+## missing if we are root.
 CHROMIUM := /usr/bin/chromium
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x /usr/bin/pdftotext ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y chromium || (apt-get update && apt-get install -y chromium)); \
+	    (apt-get install -y chromium poppler-utils || (apt-get update && apt-get install -y chromium poppler-utils)); \
 	  else \
-	    echo "Browser tests need $(CHROMIUM): run 'sudo apt-get install -y chromium'."; exit 1; \
+	    echo "Tests need $(CHROMIUM) and poppler: run 'sudo apt-get install -y chromium poppler-utils'."; exit 1; \
 	  fi; \
 	fi
 

@@ -20,6 +20,7 @@ def world(staff, affiliate_a):
 class ReadPDF:
     def __init__(self, data: bytes):
         assert data[:5] == b"%PDF-", data[:200]
+        self.data = data
         self.reader = PdfReader(io.BytesIO(data))
 
     @property
