@@ -206,7 +206,9 @@ def round_ranking_page(request, pk: int):
         Round.objects.select_related("program", "committee", "rubric"), pk=pk
     )
     if not permissions.can_view_ranking(request.user, round_):
-        raise PermissionDenied(_("Only staff and the round's committee see its ranking."))
+        raise PermissionDenied(
+            _("Only staff and the round's committee see its ranking.")
+        )
     context = ranking_context(request, round_)
     if request.htmx and not request.htmx.boosted:
         return render(request, "grants/committee/_ranking_results.html", context)
@@ -265,11 +267,14 @@ def _reviews(user, proposal, criteria_names) -> list[dict]:
     committee_ids = readers.committee_proposal_ids(
         user, Proposal.objects.filter(pk=proposal.pk)
     )
-    queryset = permissions.visible_reviews(
-        user, Review.objects.filter(proposal=proposal)
-    ).select_related("reviewer__profile", "proposal__round").prefetch_related(
-        Prefetch("scores", queryset=Score.objects.order_by("criterion__position"))
-    ).order_by("id")
+    queryset = (
+        permissions.visible_reviews(user, Review.objects.filter(proposal=proposal))
+        .select_related("reviewer__profile", "proposal__round")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.order_by("criterion__position"))
+        )
+        .order_by("id")
+    )
     result = []
     for index, review in enumerate(queryset, start=1):
         omitted = readers.review_omitted_fields(user, review, committee_ids)
@@ -293,7 +298,9 @@ def _reviews(user, proposal, criteria_names) -> list[dict]:
                     else display_name(review.reviewer)
                 ),
                 "scores": scores,
-                "note": "" if "note_to_committee" in omitted else review.note_to_committee,
+                "note": ""
+                if "note_to_committee" in omitted
+                else review.note_to_committee,
                 "show_status": "status" not in omitted,
             }
         )
@@ -319,8 +326,10 @@ def _recusal_record(user, proposal) -> list[dict]:
 
 
 def _voters(user, proposal, electorate) -> list:
-    people = get_user_model().objects.select_related("profile").in_bulk(
-        list(electorate.voters)
+    people = (
+        get_user_model()
+        .objects.select_related("profile")
+        .in_bulk(list(electorate.voters))
     )
     names = readers.shows_people(user, proposal.round)
     return [
@@ -456,9 +465,7 @@ def proposal_page(request, pk: int):
                 actor=request.user, proposal=proposal, **form.service_arguments()
             )
     except StaleRecord as error:
-        return _page(
-            request, proposal, form=form, status=412, stale=str(error.message)
-        )
+        return _page(request, proposal, form=form, status=412, stale=str(error.message))
     except ValidationError as error:
         vote_errors = []
         for name, texts in answer_for(error).messages.items():
@@ -467,9 +474,7 @@ def proposal_page(request, pk: int):
                 form.add_error(field, text)
                 if name == "votes":
                     vote_errors.append(text)
-        return _page(
-            request, proposal, form=form, status=400, vote_errors=vote_errors
-        )
+        return _page(request, proposal, form=form, status=400, vote_errors=vote_errors)
     messages.success(request, _("The decision is recorded."))
     return redirect(reverse("grants:committee_proposal", args=[proposal.pk]))
 
@@ -477,7 +482,5 @@ def proposal_page(request, pk: int):
 urlpatterns = [
     path("committee/", round_list, name="committee"),
     path("rounds/<int:pk>/ranking/", round_ranking_page, name="committee_round"),
-    path(
-        "committee/proposals/<int:pk>/", proposal_page, name="committee_proposal"
-    ),
+    path("committee/proposals/<int:pk>/", proposal_page, name="committee_proposal"),
 ]
