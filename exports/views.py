@@ -2,10 +2,10 @@
 
 `exports:proposal_pdf` and `exports:dossier_pdf` answer a PDF rendered now, as the
 API does; `exports:packet_start` (POST) queues a round packet and shows its job;
-`exports:job` is the job (the partial `exports/jobs/_job.html` to htmx, which polls
-it every two seconds until it is ready or failed); `exports:download` hands the
-stored file to the person it was built for. Who may: exports/permissions.py and
-the grants reader rules, never this module.
+`exports:job` is the job (the partial `exports/pages/jobs/_job.html` to htmx,
+which polls it every two seconds until it is ready or failed); `exports:download`
+hands the stored file to the person it was built for. Who may:
+exports/permissions.py and the grants reader rules, never this module.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -68,7 +68,7 @@ def dossier_pdf(request, pk: int):
 
 
 def job_context(user, export) -> dict:
-    """What `exports/jobs/_job.html` shows of a job (its progress counted already,
+    """What `exports/pages/jobs/_job.html` shows of a job (its progress counted already,
     see `exports_queryset`)."""
     total = getattr(export, "parts_total", 0) or 0
     done = getattr(export, "parts_done", 0) or 0
@@ -82,7 +82,8 @@ def job_context(user, export) -> dict:
 
 
 def _job_page(request, export, status=200):
-    template = "exports/jobs/_job.html" if request.htmx else "exports/jobs/job.html"
+    name = "_job.html" if request.htmx else "job.html"
+    template = f"exports/pages/jobs/{name}"
     return render(request, template, job_context(request.user, export), status=status)
 
 

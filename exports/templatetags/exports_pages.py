@@ -8,7 +8,7 @@ from django import template
 register = template.Library()
 
 
-@register.inclusion_tag("exports/_export_links.html", takes_context=True)
+@register.inclusion_tag("exports/pages/_export_links.html", takes_context=True)
 def export_links(context, proposal):
     from .. import permissions
 
@@ -19,7 +19,7 @@ def export_links(context, proposal):
     }
 
 
-@register.inclusion_tag("exports/_packet_panel.html", takes_context=True)
+@register.inclusion_tag("exports/pages/_packet_panel.html", takes_context=True)
 def packet_panel(context, round_):
     from .. import permissions
     from ..api import exports_queryset
