@@ -128,6 +128,8 @@ def ranking_context(request, round_) -> dict:
     )
     labels = dict(ProposalStatus.choices)
     names = [c["name"] for c in data["criteria"]]
+    # One reverse() for every row: the URL differs only by the id.
+    url = reverse("grants:committee_proposal", args=[0]).replace("/0/", "/{}/")
     rows = []
     for row in data["ranking"]:
         status = statuses.get(row["proposal"], "")
@@ -139,6 +141,7 @@ def ranking_context(request, round_) -> dict:
                     {"name": name, "mean": c["mean"]}
                     for name, c in zip(names, row["criteria"], strict=True)
                 ],
+                "url": url.format(row["proposal"]),
                 "status": status,
                 "status_label": labels.get(status, ""),
                 "unranked_reason": _unranked_reason(row, data["min_reviews"]),
