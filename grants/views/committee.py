@@ -37,11 +37,7 @@ from ..models import Decision, Proposal, Review, Round, Score
 from ..services import decisions as decision_services
 
 # Sort keys of the ranking (query string `sort`); "-" first means descending.
-SORTS = {
-    "rank": _("rank"),
-    "total": _("weighted total"),
-    "spread": _("spread"),
-}
+SORTS = ("rank", "total", "spread")
 SHOW_FILTERS = ("divergent", "unranked", "withheld")
 
 
@@ -175,7 +171,6 @@ def ranking_context(request, round_) -> dict:
             target = key if key == "rank" else f"-{key}"
         return {
             "key": key,
-            "label": SORTS[key],
             "query": _query({"sort": target, "show": show, "state": state}),
             "aria_sort": (
                 ("descending" if descending else "ascending") if current else ""
