@@ -17,6 +17,9 @@ def items(request) -> list:
         result.append(NavItem(_("Proposals"), url, order=25))
         if permissions.has_review_work(user):
             result.append(NavItem(_("Reviews"), reverse("grants:reviews"), order=27))
+        if permissions.has_any_committee_seat(user):
+            url = reverse("grants:committee")
+            result.append(NavItem(_("Committee"), url, order=40))
         if permissions.can_use_staff_pages(user):
             url = reverse("grants:staff_inbox")
             result.append(NavItem(_("Staff inbox"), url, order=89))

@@ -724,3 +724,45 @@ def own_recusal_reasons(user, proposal) -> list[str]:
     if not reasons and is_recused(user, proposal):
         reasons.append(_("A past membership or declared interest links you to it."))
     return reasons
+
+
+# Committee pages ---------------------------------------------------------------------
+
+
+def has_any_committee_seat(user) -> bool:
+    """An active seat (voting or not) on any committee: the committee pages are for
+    them and for staff (the main menu shows "Committee")."""
+    from .models import CommitteeMember
+
+    if is_staff(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return CommitteeMember.objects.filter(user=user.pk, is_active=True).exists()
+
+
+def committee_rounds(user, queryset: QuerySet) -> QuerySet:
+    """Rounds whose ranking the user may open (see `can_view_ranking`): staff every
+    round with a committee, others the rounds of committees they have an active
+    seat on."""
+    from .models import CommitteeMember
+
+    queryset = queryset.filter(committee__isnull=False)
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    seats = CommitteeMember.objects.filter(user=user.pk, is_active=True)
+    return queryset.filter(committee__in=seats.values("committee"))
+
+
+def can_record_decision(user, proposal) -> bool:
+    """Staff record the committee's decision (with its vote) on a proposal in
+    committee review that has none yet."""
+    from .models import Decision
+
+    return (
+        can_manage_reviews(user)
+        and proposal.status == ProposalStatus.COMMITTEE_REVIEW
+        and not Decision.objects.filter(proposal=proposal.pk).exists()
+    )

@@ -12,9 +12,10 @@ recommendation counts, whatever the number of proposals and reviews.
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from math import fsum, sqrt
 from statistics import median
 
-from django.db.models import Avg, Count, Max, Min, OuterRef, StdDev
+from django.db.models import Avg, Count, Max, Min, OuterRef
 
 from . import permissions
 from .choices import ReviewStatus
@@ -25,6 +26,15 @@ TWO = Decimal("0.01")
 
 def _q(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(TWO, ROUND_HALF_UP)
+
+
+def _pstdev(values) -> float:
+    """Population standard deviation of the scores, from the values the medians
+    need anyway (SQLite's StdDev runs in Python with fractions: slow on big rounds)."""
+    if not values:
+        return 0.0
+    mean = fsum(values) / len(values)
+    return sqrt(fsum((v - mean) ** 2 for v in values) / len(values))
 
 
 def counted_scores(proposal_ids):
@@ -67,7 +77,6 @@ def aggregate(proposals, rubric) -> dict[int, dict]:
             mean=Avg("value"),
             low=Min("value"),
             high=Max("value"),
-            sd=StdDev("value"),
         )
         .order_by()
     )
@@ -121,7 +130,7 @@ def aggregate(proposals, rubric) -> dict[int, dict]:
                     "median": _q(median(values[(proposal_id, criterion.pk)])),
                     "min": row["low"],
                     "max": row["high"],
-                    "stddev": _q(row["sd"] or 0),
+                    "stddev": _q(_pstdev(values[(proposal_id, criterion.pk)])),
                 }
             )
         result[proposal_id] = {

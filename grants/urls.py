@@ -3,6 +3,7 @@ grants/views/ lists its own routes."""
 
 from .views import (
     comments,
+    committee,
     proposals,
     public,
     reports,
@@ -25,4 +26,5 @@ urlpatterns = [
     *staff_proposals.urlpatterns,
     *staff_rounds.urlpatterns,
     *staff_moderation.urlpatterns,
+    *committee.urlpatterns,
 ]

@@ -59,6 +59,7 @@ urlpatterns += i18n_patterns(
     path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
     path("affiliates/", include("affiliates.urls")),
     path("grants/", include("grants.urls")),
+    path("exports/", include("exports.urls")),
     path("my-stories/", include("cms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

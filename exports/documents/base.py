@@ -30,7 +30,8 @@ def renderer_version() -> str:
 
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    files = sorted((root / "templates" / "exports").iterdir())
+    # The PDF templates only: the pages' templates live in a folder below.
+    files = sorted(p for p in (root / "templates" / "exports").iterdir() if p.is_file())
     files += [root / "templatetags" / "pdf.py"]
     for path in files:
         digest.update(path.name.encode())
