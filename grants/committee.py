@@ -6,11 +6,11 @@ API, the pages and the PDF exports.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from . import permissions, readers, scoring
 from .choices import ConflictType, ProposalStatus, RecusalSource
-from .models import CommitteeMember, Proposal, Recusal
+from .models import CommitteeMember, Decision, Proposal, Recusal
 
 RANKED_STATUSES = [
     ProposalStatus.COMMITTEE_REVIEW,
@@ -146,3 +146,40 @@ def recused_members(user, proposal, recused: set[int] | None = None) -> list[dic
             row["user"] = users[uid]
         result.append(row)
     return result
+
+
+def decision_for_reader(user, proposal) -> dict | None:
+    """The recorded decision as `user` may read it (None if there is none, or not
+    for them): the applicant reads outcome, conditions and rationale; the committee
+    and staff also the tally and the votes, with names unless the round hides them.
+    Used by the committee page and the applicant's proposal page."""
+    from portal.users import display_name
+
+    from .services import decisions as decision_services
+
+    decision = (
+        Decision.objects.filter(proposal=proposal)
+        .select_related("decided_by__profile")
+        .prefetch_related("votes__member__profile")
+        .first()
+    )
+    if decision is None or not permissions.can_view_decision(user, proposal):
+        return None
+    view = readers.decision_view(user, proposal)
+    votes = list(decision.votes.all())
+    return {
+        "decision": decision,
+        "show_votes": view.votes,
+        "tally": decision_services.vote_tally(v.choice for v in votes),
+        "votes": [
+            {
+                "name": (
+                    display_name(v.member)
+                    if view.names
+                    else gettext("Member %(n)s") % {"n": i}
+                ),
+                "choice": v.get_choice_display(),
+            }
+            for i, v in enumerate(votes, start=1)
+        ],
+    }

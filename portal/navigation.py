@@ -88,7 +88,7 @@ def public_items(request) -> list[NavItem]:
     if user.is_authenticated:
         items.append(NavItem(_("Home"), reverse("home"), order=10))
     if user.is_authenticated and user.is_staff:
-        items.append(NavItem(_("Staff"), reverse("admin:index"), order=90))
+        items.append(NavItem(_("Admin site"), reverse("admin:index"), order=90))
     if user.is_authenticated and (
         user.is_staff or user.has_perm("wagtailadmin.access_admin")
     ):

@@ -31,9 +31,14 @@ from portal.versions import check_version, record_version
 
 from .. import permissions, readers, scoring
 from ..choices import ProposalStatus, RecusalSource, WithheldReason
-from ..committee import RANKED_STATUSES, recused_members, round_ranking
+from ..committee import (
+    RANKED_STATUSES,
+    decision_for_reader,
+    recused_members,
+    round_ranking,
+)
 from ..forms.decisions import DecisionForm
-from ..models import Decision, Proposal, Review, Round, Score
+from ..models import Proposal, Review, Round, Score
 from ..services import decisions as decision_services
 
 # Sort keys of the ranking (query string `sort`); "-" first means descending.
@@ -339,35 +344,6 @@ def _voters(user, proposal, electorate) -> list:
     ]
 
 
-def _decision(user, proposal):
-    decision = (
-        Decision.objects.filter(proposal=proposal)
-        .select_related("decided_by__profile")
-        .prefetch_related("votes__member__profile")
-        .first()
-    )
-    if decision is None or not permissions.can_view_decision(user, proposal):
-        return None
-    view = readers.decision_view(user, proposal)
-    votes = list(decision.votes.all())
-    return {
-        "decision": decision,
-        "show_votes": view.votes,
-        "tally": decision_services.vote_tally(v.choice for v in votes),
-        "votes": [
-            {
-                "name": (
-                    display_name(v.member)
-                    if view.names
-                    else _("Member %(n)s") % {"n": i}
-                ),
-                "choice": v.get_choice_display(),
-            }
-            for i, v in enumerate(votes, start=1)
-        ],
-    }
-
-
 def _tally_context(form, committee) -> dict:
     tally = form.tally()
     refusal = decision_services.quorum_refusal(tally, committee.quorum)
@@ -394,7 +370,7 @@ def _page(request, proposal, *, form=None, status=200, **extra):
         "criteria": criteria,
         "reviews": _reviews(user, proposal, names),
         "recusals": _recusal_record(user, proposal),
-        "decided": _decision(user, proposal),
+        "decided": decision_for_reader(user, proposal),
         "may_decide": may_decide,
         **extra,
     }

@@ -33,6 +33,7 @@ from portal.users import display_name
 
 from .. import permissions, readers
 from ..charts import budget_by_category
+from ..committee import decision_for_reader
 from ..choices import ProposalStatus
 from ..forms.proposals import (
     ActionForm,
@@ -290,6 +291,7 @@ def proposal_detail(request, pk: int):
             "budget_total": total,
             "budget_total_usd": to_usd(total, proposal.exchange_rate),
             "budget_chart": budget_by_category(proposal, lines),
+            "decided": decision_for_reader(request.user, proposal),
             "targets": list(proposal.target_metrics.all()),
             "actions": actions,
             "action_form": ActionForm(),

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from grants.choices import MetricKind, ProposalStatus
 from grants.models import BudgetLine, Proposal
 from grants.services import proposals as services
 from portal.versions import record_version
-from tests.factories import ProposalFactory, RoundFactory
+from tests.factories import ProposalFactory, RoundFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -642,3 +643,38 @@ def test_budget_autosave_returns_ids_of_new_rows(client, member_a, draft):
         assert (
             f'name="lines-{index}-id" id="id_lines-{index}-id" value="{row_id}"' in text
         )
+
+
+@pytest.mark.django_db
+def test_applicant_reads_the_decision_without_the_votes(admin_a, affiliate_a, staff):
+    from grants.models import Decision, Vote
+
+    proposal = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.APPROVED)
+    decision = Decision.objects.create(
+        proposal=proposal,
+        outcome="approved",
+        rationale="A clear plan with partners in three towns.",
+        decided_by=staff,
+    )
+    member = UserFactory(username="voting-member")
+    Vote.objects.create(decision=decision, member=member, choice="for")
+    client = Client()
+    client.force_login(admin_a)
+    body = client.get(f"/grants/proposals/{proposal.pk}/").content.decode()
+    assert "A clear plan with partners in three towns." in body
+    assert 'id="decision"' in body
+    assert "voting-member" not in body  # the votes are the committee's
+
+
+@pytest.mark.django_db
+def test_no_decision_panel_for_the_public(outsider, affiliate_a, staff):
+    from grants.models import Decision
+
+    proposal = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.FUNDED)
+    Decision.objects.create(
+        proposal=proposal, outcome="approved", rationale="RATIONALE", decided_by=staff
+    )
+    client = Client()
+    client.force_login(outsider)
+    response = client.get(f"/grants/proposals/{proposal.pk}/")
+    assert "RATIONALE" not in response.content.decode()
