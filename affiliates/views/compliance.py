@@ -29,11 +29,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.charts import bar_chart
 from portal.errors import answer_for
-from portal.exceptions import StaleRecord, TransitionNotAllowed
-from portal.report_review import ACCEPT
-from portal.review_forms import ReportReviewForm
+from portal.exceptions import TransitionNotAllowed
+from portal.review_forms import ReportReviewForm, apply_review
 from portal.users import display_name
-from portal.versions import check_version
 
 from .. import permissions, services
 from ..choices import ComplianceStatus, DefermentRequestStatus
@@ -325,37 +323,17 @@ def annual_report_review(request, pk):
         raise PermissionDenied(_("Only programme staff review annual reports."))
     form = ReportReviewForm(request.POST)
     template = "affiliates/members/annual_report.html"
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        service = (
-            services.affiliate_report_accept
-            if data["decision"] == ACCEPT
-            else services.affiliate_report_send_back
+    status = apply_review(
+        request,
+        form,
+        report,
+        accept=services.affiliate_report_accept,
+        send_back=services.affiliate_report_send_back,
+    )
+    if status is None:
+        return HttpResponseRedirect(
+            reverse("affiliates:annual_report", args=[report.pk])
         )
-        try:
-            with transaction.atomic():  # a savepoint: a refusal undoes only this
-                check_version(report, data["version"])
-                service(actor=request.user, report=report, reason=data["reason"])
-        except StaleRecord as stale:
-            form.add_error(None, str(stale))
-            status = 412
-        except ValidationError as error:
-            for text in answer_for(error).summary:
-                form.add_error("reason", text)
-        except TransitionNotAllowed as error:
-            form.add_error(None, str(error.message))
-            status = 409
-        else:
-            if data["decision"] == ACCEPT:
-                messages.success(request, _("The report is accepted."))
-            else:
-                messages.success(
-                    request, _("The report is sent back to the affiliate.")
-                )
-            return HttpResponseRedirect(
-                reverse("affiliates:annual_report", args=[report.pk])
-            )
     report.refresh_from_db()
     context = _report_context(
         request, report, AnnualReportForm(instance=report), review_form=form

@@ -33,8 +33,8 @@ from portal.users import display_name
 
 from .. import permissions, readers
 from ..charts import budget_by_category
-from ..committee import decision_for_reader
 from ..choices import ProposalStatus
+from ..committee import decision_for_reader
 from ..forms.proposals import (
     ActionForm,
     BasicsForm,

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.errors import answer_for
-from portal.exceptions import StaleRecord, TransitionNotAllowed
-from portal.report_review import ACCEPT
-from portal.review_forms import ReportReviewForm
+from portal.exceptions import StaleRecord
+from portal.review_forms import ReportReviewForm, apply_review
 from portal.versions import check_version, record_version
 
 from .. import permissions
@@ -195,35 +194,15 @@ def report_review(request, pk: int):
     if not permissions.can_review_grant_report(request.user, report):
         raise PermissionDenied(_("Only programme staff review grant reports."))
     review_form = ReportReviewForm(request.POST)
-    status = 400
-    if review_form.is_valid():
-        data = review_form.cleaned_data
-        service = (
-            services.grant_report_accept
-            if data["decision"] == ACCEPT
-            else services.grant_report_send_back
-        )
-        try:
-            with transaction.atomic():  # a savepoint: a refusal undoes only this
-                check_version(report, data["version"])
-                service(actor=request.user, report=report, reason=data["reason"])
-        except StaleRecord as stale:
-            review_form.add_error(None, str(stale))
-            status = 412
-        except ValidationError as error:
-            for text in answer_for(error).summary:
-                review_form.add_error("reason", text)
-        except TransitionNotAllowed as error:
-            review_form.add_error(None, str(error.message))
-            status = 409
-        else:
-            if data["decision"] == ACCEPT:
-                messages.success(request, _("The report is accepted."))
-            else:
-                messages.success(
-                    request, _("The report is sent back to the affiliate.")
-                )
-            return redirect("grants:report", pk=report.pk)
+    status = apply_review(
+        request,
+        review_form,
+        report,
+        accept=services.grant_report_accept,
+        send_back=services.grant_report_send_back,
+    )
+    if status is None:
+        return redirect("grants:report", pk=report.pk)
     report.refresh_from_db()
     metrics, lines = _rows(report)
     form = GrantReportForm(report=report, metrics=metrics, lines=lines)
