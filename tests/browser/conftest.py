@@ -176,6 +176,10 @@ def sign_in(page, username: str, password: str = PASSWORD, totp_secret=None):
         import pyotp
 
         page.wait_for_url(re.compile(r"/2fa/authenticate/"))
+        # allauth refuses a code already used (replay protection, kept in the
+        # cache): a second sign-in by the same person within one 30-second step,
+        # as in the review cycle, would fail. Forget the codes used so far.
+        cache.clear()
         page.locator("input[name=code]").fill(pyotp.TOTP(totp_secret).now())
         page.locator("form.form button[type=submit]").first.click()
     page.wait_for_url(

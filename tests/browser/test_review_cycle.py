@@ -154,7 +154,7 @@ def test_whole_review_cycle(journey, axe, shot):
     # 1. The affiliate admin checks the answers and submits.
     enter("kofi", f"/grants/proposals/{proposal.pk}/edit/review/")
     look("applicant-check-answers")
-    page.locator("form[action$='/do/submit/'] button[type=submit]").click()
+    press(page.locator("form[action$='/do/submit/'] button[type=submit]"))
     confirm()
     page.locator(".badge[data-status=submitted]").wait_for()
     look("applicant-submitted")
@@ -192,9 +192,11 @@ def test_whole_review_cycle(journey, axe, shot):
     press(page.locator("main form[method=post] button[type=submit]"))
     page.wait_for_url(re.compile(r"/grants/staff/rounds/$"))
     look("staff-bulk-saved")
-    assert set(
-        proposal.assignments.values_list("reviewer__username", flat=True)
-    ) == {"amina", "bruno", "carla"}
+    assert set(proposal.assignments.values_list("reviewer__username", flat=True)) == {
+        "amina",
+        "bruno",
+        "carla",
+    }
     sign_out(page)
 
     # 3. Bruno declares no conflict and scores.
@@ -304,9 +306,9 @@ def test_whole_review_cycle(journey, axe, shot):
         page.locator(f"input[name=spent_{line.pk}]").fill(str(line.total))
     look("applicant-report-editor")
     with page.expect_navigation():
-        page.locator("form.report-form button[type=submit]").click()
+        press(page.locator("form.report-form button[type=submit]"))
     page.wait_for_url(re.compile(rf"/reports/{report.pk}/$"))
-    page.locator(f"form[action$='/reports/{report.pk}/'] button[type=submit]").click()
+    press(page.locator(f"form[action$='/reports/{report.pk}/'] button[type=submit]"))
     confirm()
     page.locator(".badge[data-status=submitted]").wait_for()
     look("applicant-report-submitted")
