@@ -95,7 +95,8 @@ def round_ranking(user, round_) -> dict:
 
 def recused_members(user, proposal, recused: set[int] | None = None) -> list[dict]:
     """The record of committee members recused from the proposal, and why (type
-    only), named where the reader rules allow. `recused`: the recused members' ids,
+    only), named where the reader rules allow (never where the applicant is hidden
+    from the reader). `recused`: the recused members' ids,
     when the caller has them already."""
     from django.contrib.auth import get_user_model
 
@@ -124,7 +125,11 @@ def recused_members(user, proposal, recused: set[int] | None = None) -> list[dic
         ).values_list("user_id", "is_board")
     )
     users = get_user_model().objects.select_related("profile").in_bulk(list(recused))
-    show_names = readers.shows_people(user, proposal.round)
+    # Who is recused for being linked to the applicant points at the applicant: in a
+    # round that hides the applicant from this reader, the record names nobody.
+    show_names = readers.shows_people(
+        user, proposal.round
+    ) and not permissions.hides_applicant_from(user, proposal)
     result = []
     for uid in sorted(recused):
         if uid in staff_types:

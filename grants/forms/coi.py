@@ -69,7 +69,7 @@ class ProposalDeclarationForm(forms.Form):
 
 
 class InterestDeclarationForm(forms.Form):
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     no_interests = forms.BooleanField(
         label=_("I have no interests to declare"), required=False
     )

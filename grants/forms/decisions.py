@@ -14,7 +14,7 @@ NO_VOTE = ""
 
 
 class DecisionForm(forms.Form):
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
     )

@@ -42,7 +42,7 @@ def _limit_hint(chars: int):
 class VersionForm(forms.Form):
     """The version of the record the page showed (lost-update check)."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 def round_label(round_) -> str:

@@ -33,7 +33,7 @@ class GrantReportForm(forms.Form):
     `actual_<metric>`, `metric_comment_<metric>`, `spent_<line>`,
     `explanation_<line>`."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, report: GrantReport, metrics, lines, **kwargs):
         self.report = report

@@ -34,7 +34,7 @@ class NeededToSubmitField(forms.ChoiceField):
 
 class ScoringForm(forms.Form):
     use_required_attribute = False
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     recommendation = NeededToSubmitField(
         label=gettext_lazy("Your recommendation"),
         choices=RecommendationChoice.choices,

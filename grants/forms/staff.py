@@ -28,7 +28,7 @@ class EligibilityForm(forms.Form):
     recorded in the proposal's history with the step (there is no model for
     documents or bank details: staff check them outside the portal)."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     documents = forms.ChoiceField(
         label=_("Are the proposal's documents complete?"),
         help_text=_(
@@ -76,7 +76,7 @@ class BulkAssignForm(forms.Form):
 
 
 class BulkSaveForm(BulkAssignForm):
-    digest = forms.CharField(widget=forms.HiddenInput)
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=128)
     reason = _reason_field(_("Note for the history"))
 
 
@@ -84,7 +84,7 @@ class RoundForm(forms.Form):
     """Set up or change a round. The program is chosen once; the rubric only while
     no review used it (the view disables the field then)."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     program = forms.ModelChoiceField(
         label=_("Program"), queryset=FundProgram.objects.all()
     )

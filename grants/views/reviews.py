@@ -444,7 +444,7 @@ def interests_page(request):
         formset = InterestFormSet(request.POST, prefix="interests")
         if "add_row" in request.POST:
             data = request.POST.copy()
-            total = int(data.get("interests-TOTAL_FORMS", 0) or 0)
+            total = formset.total_form_count()  # bounded; 0 if tampered with
             data["interests-TOTAL_FORMS"] = str(total + 1)
             form = InterestDeclarationForm(data)
             formset = InterestFormSet(data, prefix="interests")

@@ -3,10 +3,11 @@
 import json
 
 import pytest
+from django.test import Client
 
 from affiliates.choices import MembershipStatus
 from grants.models import InterestDeclaration
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, with_two_factor
 
 SECRET = "SECRET-COMMITTEE-NOTE"
 
@@ -174,3 +175,25 @@ def test_recused_votes_are_refused(world, scored, staff):
     assert "votes" in error.value.message_dict
     world.proposal.refresh_from_db()
     assert world.proposal.status == "committee_review"
+
+
+def test_blind_round_record_names_no_recused_member(api, world, scored, staff):
+    """In a round that hides the applicant, "recused as a member of the applicant"
+    next to a name would say who the applicant is: the record names nobody."""
+    recused, _ = scored
+    world.round.hide_applicant_identity = True
+    world.round.save()
+    clear = world.reviewers[0]
+    seen = api(clear).get(f"/api/v1/proposals/{world.proposal.pk}/recusals/")
+    assert seen.status_code == 200
+    assert seen.json() and all(
+        "user" not in row or row["user"] is None for row in seen.json()
+    )
+    assert recused.username not in seen.content.decode()
+    with_two_factor(clear)  # committee members open pages with two-factor only
+    client = Client()
+    client.force_login(clear)
+    page = client.get(f"/grants/committee/proposals/{world.proposal.pk}/")
+    assert page.status_code == 200
+    assert f"<bdi>{recused.username}</bdi>" not in page.content.decode()
+    assert "<bdi>Member 1</bdi>: recused" in page.content.decode()
