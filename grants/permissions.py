@@ -619,32 +619,40 @@ def scoring_refusal(user, proposal) -> str | None:
 # Reviewer pages ------------------------------------------------------------------
 
 
-def has_review_work(user) -> bool:
-    """Whether the reviewer pages (queue, declaration of interests) are for this
-    person: anyone with a reviewer assignment or an active committee seat. One
-    query, remembered on the user object for the request (menu and page ask)."""
+def _review_roles(user) -> dict[str, bool]:
+    """Whether the person has a reviewer assignment and an active committee seat:
+    one query, remembered on the user object for the request (the menu and the
+    pages both ask)."""
     from django.contrib.auth import get_user_model
     from django.db.models import Exists
 
     from .models import CommitteeMember, ReviewerAssignment
 
-    if not (user and user.is_authenticated):
-        return False
-    cached = getattr(user, "_portal_review_work", None)
+    cached = getattr(user, "_portal_review_roles", None)
     if cached is None:
-        cached = (
+        row = (
             get_user_model()
             .objects.filter(pk=user.pk)
-            .filter(
-                Q(Exists(ReviewerAssignment.objects.filter(reviewer=user.pk)))
-                | Q(
-                    Exists(CommitteeMember.objects.filter(user=user.pk, is_active=True))
-                )
+            .annotate(
+                assigned=Exists(ReviewerAssignment.objects.filter(reviewer=user.pk)),
+                seated=Exists(
+                    CommitteeMember.objects.filter(user=user.pk, is_active=True)
+                ),
             )
-            .exists()
-        )
-        user._portal_review_work = cached
+            .values("assigned", "seated")
+            .first()
+        ) or {"assigned": False, "seated": False}
+        cached = user._portal_review_roles = row
     return cached
+
+
+def has_review_work(user) -> bool:
+    """Whether the reviewer pages (queue, declaration of interests) are for this
+    person: anyone with a reviewer assignment or an active committee seat."""
+    if not (user and user.is_authenticated):
+        return False
+    roles = _review_roles(user)
+    return roles["assigned"] or roles["seated"]
 
 
 def review_closed_reason(user, proposal, review=None) -> str | None:
@@ -732,13 +740,12 @@ def own_recusal_reasons(user, proposal) -> list[str]:
 def has_any_committee_seat(user) -> bool:
     """An active seat (voting or not) on any committee: the committee pages are for
     them and for staff (the main menu shows "Committee")."""
-    from .models import CommitteeMember
 
     if is_staff(user):
         return True
     if not (user and user.is_authenticated):
         return False
-    return CommitteeMember.objects.filter(user=user.pk, is_active=True).exists()
+    return _review_roles(user)["seated"]
 
 
 def committee_rounds(user, queryset: QuerySet) -> QuerySet:
