@@ -40,13 +40,44 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "pass-for-tests"
 
 
-def pytest_collection_modifyitems(items):
+# Modules whose every page runs in both languages and at both sizes, but not every
+# pairing of the two: English on a desktop and Arabic on a phone (right to left in
+# the narrowest layout) show what the other two pairings would, in half the time.
+# `PORTAL_BROWSER_FULL_MATRIX=1` runs all four.
+PAIRED_MODULES = {
+    "test_reviewer_pages.py",
+    "test_committee_pages.py",
+    "test_staff_pages.py",
+    "test_compliance_and_report_review.py",
+}
+PAIRINGS = {("en", "desktop"), ("ar", "phone")}
+
+
+def _paired_out(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or os.environ.get("PORTAL_BROWSER_FULL_MATRIX"):
+        return False
+    if Path(str(item.fspath)).name not in PAIRED_MODULES:
+        return False
+    lang, size = callspec.params.get("lang"), callspec.params.get("size")
+    return bool(lang and size) and (lang, size) not in PAIRINGS
+
+
+def pytest_collection_modifyitems(config, items):
+    kept, left = [], []
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            if _paired_out(item):
+                left.append(item)
+                continue
             item.add_marker(pytest.mark.browser)
             item.add_marker(
                 pytest.mark.django_db(transaction=True, serialized_rollback=True)
             )
+        kept.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
