@@ -8,7 +8,7 @@ have the document, and builds it with the reader rules (documents/).
 """
 
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -33,7 +33,6 @@ from .documents import grants as grant_documents
 from .documents.base import supported_language
 from .documents.stories import story_document
 from .models import Export
-from .storage import private_storage
 
 
 class PDFRenderer(renderers.BaseRenderer):
@@ -354,15 +353,7 @@ class ExportViewSet(
         refusal = permissions.download_refusal(request.user, export)
         if refusal:
             raise PermissionDenied(refusal)
-        services.record_download(actor=request.user, export=export)
-        response = FileResponse(
-            private_storage().open(export.file.name),
-            content_type="application/pdf",
-            as_attachment=True,
-            filename=f"packet-{export.object_id}-{export.pk}.pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return services.packet_download(actor=request.user, export=export)
 
 
 # Routes beside the other apps' resources; the URLs are those the API always had.

@@ -7,6 +7,7 @@ half a second each); round packets are built by background tasks (`packets.py`).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from .choices import ExportKind, ExportStatus
 from .documents.base import Document
 from .models import Export, ExportDownload
 from .rendering import Rendered, render_template
+from .storage import private_storage
 
 
 def export_document(*, actor, kind: str, object_id, document: Document) -> Rendered:
@@ -63,3 +65,18 @@ def request_packet(*, actor, round_, language: str) -> Export:
 
 def record_download(*, actor, export: Export) -> None:
     ExportDownload.objects.create(export=export, user=actor)
+
+
+def packet_download(*, actor, export: Export) -> FileResponse:
+    """The stored packet as an attachment, its download recorded. The caller has
+    asked `permissions.download_refusal` first (the page and the API word the
+    refusal their own way)."""
+    record_download(actor=actor, export=export)
+    response = FileResponse(
+        private_storage().open(export.file.name),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"packet-{export.object_id}-{export.pk}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

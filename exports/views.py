@@ -10,7 +10,6 @@ exports/permissions.py and the grants reader rules, never this module.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import get_language
@@ -24,7 +23,6 @@ from .api import exports_queryset, pdf_response
 from .choices import ExportKind, ExportStatus
 from .documents import grants as grant_documents
 from .documents.base import supported_language
-from .storage import private_storage
 
 RUNNING = frozenset(
     {ExportStatus.QUEUED, ExportStatus.RUNNING, ExportStatus.ASSEMBLING}
@@ -116,15 +114,7 @@ def download(request, pk: int):
     refusal = permissions.download_refusal(request.user, export)
     if refusal:
         raise PermissionDenied(refusal)
-    services.record_download(actor=request.user, export=export)
-    response = FileResponse(
-        private_storage().open(export.file.name),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"packet-{export.object_id}-{export.pk}.pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return services.packet_download(actor=request.user, export=export)
 
 
 urlpatterns = [
