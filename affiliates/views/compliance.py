@@ -35,6 +35,7 @@ from portal.users import display_name
 
 from .. import permissions, services
 from ..choices import ComplianceStatus, DefermentRequestStatus
+from ..compliance import COMPLIANCE_TONES, Compliance, compliance_of
 from ..forms.compliance import (
     ComplianceFilterForm,
     DefermentDecisionForm,
@@ -42,7 +43,7 @@ from ..forms.compliance import (
 )
 from ..forms.members import AnnualReportForm
 from ..models import Affiliate, AffiliateReport, Deferment, DefermentRequest
-from .members import COMPLIANCE_TONES, Compliance, _report_context, compliance_of
+from .members import _report_context
 
 PAGE_SIZE = 25
 

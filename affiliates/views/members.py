@@ -14,8 +14,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,27 +27,20 @@ from portal.versions import check_version, record_version
 from .. import permissions, services
 from ..choices import (
     AffiliateReportStatus,
-    ComplianceStatus,
     DefermentRequestStatus,
     MembershipRole,
     MembershipStatus,
 )
+from ..compliance import compliance_of
 from ..dashboard import panels
 from ..forms.members import AnnualReportForm, DefermentRequestForm, MembershipRoleForm
 from ..models import (
     Affiliate,
     AffiliateReport,
-    Deferment,
     DefermentRequest,
     Membership,
 )
 
-COMPLIANCE_TONES = {
-    ComplianceStatus.COMPLIANT: "success",
-    ComplianceStatus.DEFERRED: "info",
-    ComplianceStatus.PAST_DUE: "danger",
-    ComplianceStatus.SUSPENDED: "danger",
-}
 REPORT_TONES = {
     AffiliateReportStatus.DRAFT: "neutral",
     AffiliateReportStatus.SUBMITTED: "info",
@@ -69,63 +60,6 @@ def _member_affiliate(request, slug: str) -> Affiliate:
     if not permissions.can_view_affiliate_private(request.user, affiliate):
         raise Http404
     return affiliate
-
-
-@dataclass(frozen=True)
-class Compliance:
-    status: str
-    label: str
-    tone: str
-    reason: str
-
-
-def compliance_of(
-    affiliate: Affiliate, *, deferment: Deferment | None = None, overdue=None
-) -> Compliance:
-    """Today's compliance (the QuerySet's annotation) and why, in words.
-
-    A list page passes the current `deferment` and the `overdue` reports it loaded
-    for all its rows at once; otherwise they are read here.
-    """
-    today = timezone.localdate()
-    status = ComplianceStatus(affiliate.compliance)
-    if status == ComplianceStatus.SUSPENDED:
-        reason = _("The affiliate's status is: %(status)s.") % {
-            "status": affiliate.get_status_display()
-        }
-    elif status == ComplianceStatus.DEFERRED:
-        deferment = deferment or (
-            Deferment.objects.filter(
-                affiliate=affiliate, valid_from__lte=today, until__gte=today
-            )
-            .order_by("-until")
-            .first()
-        )
-        reason = _("Reporting is deferred until %(date)s. Cause: %(cause)s.") % {
-            "date": date_format(deferment.until),
-            "cause": deferment.get_cause_display(),
-        }
-    elif status == ComplianceStatus.PAST_DUE:
-        if overdue is None:
-            overdue = list(
-                AffiliateReport.objects.overdue(today)
-                .filter(affiliate=affiliate)
-                .order_by("due_date")
-            )
-        reason = _("Past due: %(reports)s.") % {
-            "reports": "; ".join(
-                _("%(report)s for fiscal year %(year)s, due %(due)s")
-                % {
-                    "report": report.get_kind_display(),
-                    "year": report.fiscal_year,
-                    "due": date_format(report.due_date),
-                }
-                for report in overdue
-            )
-        }
-    else:
-        reason = _("Every required report is in on time.")
-    return Compliance(status.value, str(status.label), COMPLIANCE_TONES[status], reason)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from affiliates.compliance import compliance_of
 from affiliates.models import Affiliate
-from affiliates.views.members import compliance_of
 from portal import versions
 from portal.exceptions import StaleRecord
 from portal.users import display_name
