@@ -8,15 +8,7 @@ from django.contrib.auth import get_user_model
 
 from grants.models import Committee, CommitteeMember
 from tests.browser.conftest import sign_in, sign_out, switch_language
-from tests.factories import UserFactory
-
-
-def person(username="mara", **kwargs):
-    user = UserFactory(username=username, email=f"{username}@example.org", **kwargs)
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
-    )
-    return user
+from tests.browser.people import person
 
 
 def test_sign_up_verify_email_and_sign_in(phone_page, shot, mailoutbox):

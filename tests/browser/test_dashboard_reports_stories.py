@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from affiliates.choices import (
@@ -18,21 +17,13 @@ from cms.choices import StoryStatus
 from cms.models import LearningStoryPage
 from cms.site import setup_site
 from tests.browser.conftest import sign_in, switch_language
+from tests.browser.people import person
 from tests.factories import (
     AffiliateFactory,
     AffiliateReportFactory,
     MembershipFactory,
     ProposalFactory,
-    UserFactory,
 )
-
-
-def person(username):
-    user = UserFactory(username=username, email=f"{username}@example.org")
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
-    )
-    return user
 
 
 def confirm(page):

@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from affiliates.choices import MembershipRole
@@ -13,24 +12,16 @@ from grants.choices import ProposalStatus
 from grants.models import CommentReport, GrantReport, ProposalComment
 from grants.services import proposals
 from tests.browser.conftest import sign_in, switch_language
+from tests.browser.people import person
 from tests.factories import (
     AffiliateFactory,
     MembershipFactory,
     ProposalFactory,
     RoundFactory,
     StaffFactory,
-    UserFactory,
 )
 
 LANGS = ["en", "ar"]
-
-
-def person(username, **kwargs):
-    user = UserFactory(username=username, email=f"{username}@example.org", **kwargs)
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
-    )
-    return user
 
 
 def start(page, username, lang, path):

@@ -13,7 +13,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from affiliates.choices import MembershipRole
@@ -31,6 +30,7 @@ from grants.models import (
     Review,
 )
 from tests.browser.conftest import _new_page, sign_in, sign_out, switch_language
+from tests.browser.people import person
 from tests.exports.conftest import read_pdf
 from tests.factories import (
     AffiliateFactory,
@@ -40,20 +40,11 @@ from tests.factories import (
     RubricCriterionFactory,
     RubricFactory,
     StaffFactory,
-    UserFactory,
     with_two_factor,
 )
 
 # What only the scoring reviewer writes: none of it may reach the recused reviewer.
 PRIVATE = ["Bruno's note: the budget for travel is tight.", "Strong local partners."]
-
-
-def person(username, factory=UserFactory, **kwargs):
-    user = factory(username=username, email=f"{username}@example.org", **kwargs)
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
-    )
-    return user
 
 
 def world():

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from grants.choices import ProposalStatus
@@ -20,6 +19,7 @@ from grants.models import (
 )
 from grants.services import comments as comment_services
 from tests.browser.conftest import sign_in, switch_language
+from tests.browser.people import person
 from tests.factories import (
     AffiliateFactory,
     MembershipFactory,
@@ -28,19 +28,10 @@ from tests.factories import (
     RubricCriterionFactory,
     RubricFactory,
     StaffFactory,
-    UserFactory,
     with_two_factor,
 )
 
 LANGS = ["en", "ar"]
-
-
-def person(username, factory=UserFactory, **kwargs):
-    user = factory(username=username, email=f"{username}@example.org", **kwargs)
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
-    )
-    return user
 
 
 def start_as_staff(page, lang, path):
