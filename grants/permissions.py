@@ -342,6 +342,16 @@ def committee_proposals(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(committee_access_q(user))
 
 
+def committee_news_proposals(user, queryset: QuerySet) -> QuerySet:
+    """Proposals whose committee news (a decision recorded) a person may hear of:
+    all for staff; for others, their committees' proposals unless recused."""
+    if is_staff(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    return queryset.filter(committee_seat_q(user) & ~recused_q(user))
+
+
 def is_recused(user, proposal) -> bool:
     if not (user and user.is_authenticated):
         return False

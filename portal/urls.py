@@ -60,6 +60,7 @@ urlpatterns += i18n_patterns(
     path("affiliates/", include("affiliates.urls")),
     path("grants/", include("grants.urls")),
     path("exports/", include("exports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("my-stories/", include("cms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

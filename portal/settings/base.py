@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "grants",
     "cms",
     "exports",
+    "notifications",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -395,6 +396,7 @@ PORTAL_NAVIGATION = [
     "affiliates.navigation.items",
     "grants.navigation.items",
     "cms.navigation.items",
+    "notifications.navigation.items",
 ]
 
 LOGGING = {
@@ -406,6 +408,20 @@ LOGGING = {
         "portal.security": {"handlers": ["console"], "level": "INFO"},
     },
 }
+
+# E-mail: one variable, as django-environ reads it (README, "E-mail"):
+# smtp+tls://user:password@host:587, consolemail://, filemail:///path/to/folder.
+# Development prints e-mails; production refuses to start without EMAIL_URL.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default=f"Grants portal <noreply@{ALLOWED_HOSTS[0]}>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Links in e-mails and calendar events start with this.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=WAGTAILADMIN_BASE_URL)
+# The daily digest leaves on the first reminder run after this hour (UTC).
+PORTAL_DIGEST_HOUR = env.int("PORTAL_DIGEST_HOUR", default=6)
 
 # `manage.py load_demo_data` (published passwords and two-factor secrets) refuses to
 # run where this is off, as in production.

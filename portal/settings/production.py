@@ -16,6 +16,14 @@ if "locmem" in CACHES["default"]["BACKEND"]:
         "Production needs a cache shared by every process (REDIS_URL or the database)."
     )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+if "EMAIL_URL" not in env.ENVIRON:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set in production (smtp+tls://user:password@host:587)."
+    )
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default=f"Grants portal <noreply@{ALLOWED_HOSTS[0]}>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

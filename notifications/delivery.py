@@ -1,0 +1,339 @@
+"""Sending notification e-mails: in each recipient's language, to a verified
+address, once.
+
+A sending run first claims its rows (pending → sending, with its own claim token, in
+one UPDATE): two workers or two scheduler runs never send the same row. A failure of
+the mail server leaves the row to be retried later with a growing pause; an address
+the server refuses is given up at once. Nothing here raises to the caller: a bad
+address must not break the request that caused the message nor the task queue.
+"""
+
+import datetime
+import html
+import logging
+import re
+import secrets
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from affiliates.choices import MembershipStatus
+from affiliates.models import Membership
+
+from .choices import Delivery, EmailStatus
+from .kinds import spec
+from .models import Notification
+from .readers import readable
+
+logger = logging.getLogger("portal.notifications")
+
+MAX_ATTEMPTS = 5
+# A run that claimed rows and died (killed worker) gives them up after this.
+CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
+BATCH = 500
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def language_for(user, notification) -> str:
+    """The person's chosen language, else the affiliate's, else the site's."""
+    profile = getattr(user, "profile", None)
+    for code in (
+        getattr(profile, "language", ""),
+        notification.fallback_language,
+        settings.LANGUAGE_CODE,
+    ):
+        code = (code or "").lower()
+        if code in LANGUAGE_CODES:
+            return code
+        if code.split("-")[0] in LANGUAGE_CODES:
+            return code.split("-")[0]
+        if code.startswith("zh"):
+            return "zh-hans"
+    return settings.LANGUAGE_CODE
+
+
+def localized_path(path: str, language: str) -> str:
+    """English pages have no prefix; the others start with /<language>/."""
+    if not path or language == settings.LANGUAGE_CODE:
+        return path
+    return f"/{language}{path}"
+
+
+def absolute_url(path: str, language: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + localized_path(path, language)
+
+
+@dataclass
+class Message:
+    """One notification rendered in one language."""
+
+    notification: Notification
+    subject: str
+    html: str
+    text: str
+    url: str
+
+
+def render(notification, language: str) -> Message:
+    """The subject and the message in `language` (the caller checked the reader)."""
+    with translation.override(language):
+        fragment = render_to_string(
+            f"notifications/messages/{notification.kind}.html",
+            {
+                "n": notification,
+                "p": notification.params,
+                "target": notification.target,
+            },
+        ).strip()
+        return Message(
+            notification=notification,
+            subject=str(spec(notification.kind).subject),
+            html=mark_safe(fragment),  # noqa: S308 (our template, autoescaped)
+            text=_as_text(fragment),
+            url=absolute_url(notification.path, language) if notification.path else "",
+        )
+
+
+def _as_text(fragment: str) -> str:
+    text = html.unescape(strip_tags(fragment))
+    return re.sub(r"[ \t]*\n[ \t\n]*", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+
+
+def _email(to: str, language: str, subject: str, messages: list[Message], digest=False):
+    context = {
+        "messages": messages,
+        "digest": digest,
+        "preferences_url": absolute_url("/notifications/preferences/", language),
+        "inbox_url": absolute_url("/notifications/", language),
+        "language": language,
+        "rtl": translation.get_language_info(language)["bidi"],
+    }
+    with translation.override(language):
+        text = render_to_string("notifications/email/message.txt", context)
+        body_html = render_to_string("notifications/email/message.html", context)
+    email = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
+    )
+    email.attach_alternative(body_html, "text/html")
+    return email
+
+
+def _due(now) -> Q:
+    """Rows a run may take: waiting, failed and due for a retry, or held by a run
+    that died."""
+    return Q(email_status=EmailStatus.PENDING) | Q(
+        email_status__in=[EmailStatus.FAILED, EmailStatus.SENDING],
+        email_next_attempt_at__lte=now,
+    )
+
+
+def claim(queryset, now=None) -> str:
+    """Take the due rows of `queryset` for this run (one UPDATE): returns the token."""
+    now = now or timezone.now()
+    token = secrets.token_hex(16)
+    queryset.filter(_due(now)).update(
+        email_status=EmailStatus.SENDING,
+        email_claim=token,
+        email_next_attempt_at=now + CLAIM_TIMEOUT,
+    )
+    return token
+
+
+def _recipients_context(rows) -> dict[int, str]:
+    """Prime each recipient's memberships (reader rules read them) and return
+    their verified primary addresses: two queries for the whole batch."""
+    users = {row.recipient_id: row.recipient for row in rows}
+    memberships = defaultdict(dict)
+    for user_id, affiliate_id, role in Membership.objects.filter(
+        user_id__in=users, status=MembershipStatus.ACTIVE
+    ).values_list("user_id", "affiliate_id", "role"):
+        memberships[user_id][affiliate_id] = role
+    for user_id, user in users.items():
+        user._portal_active_memberships = memberships[user_id]
+    addresses = dict(
+        EmailAddress.objects.filter(
+            user_id__in=users, verified=True, primary=True
+        ).values_list("user_id", "email")
+    )
+    return addresses
+
+
+def _claimed(token):
+    return list(
+        Notification.objects.filter(email_claim=token, email_status=EmailStatus.SENDING)
+        .select_related("recipient", "recipient__profile", "target_type")
+        .order_by("recipient_id", "created_at", "id")
+    )
+
+
+def send_now(ids: list[int]) -> dict[str, int]:
+    """Send the e-mails of these notifications that are still due."""
+    counts = defaultdict(int)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        token = claim(
+            Notification.objects.filter(pk__in=chunk, delivery=Delivery.EMAIL)
+        )
+        for key, value in _send(_claimed(token)).items():
+            counts[key] += value
+    return dict(counts)
+
+
+def retry_due(now=None) -> dict[str, int]:
+    """Retry failed e-mails whose pause is over and rows of runs that died."""
+    now = now or timezone.now()
+    counts = defaultdict(int)
+    while True:
+        due = Notification.objects.filter(
+            delivery=Delivery.EMAIL,
+        ).filter(_due(now))
+        ids = list(due.values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return dict(counts)
+        token = claim(Notification.objects.filter(pk__in=ids), now)
+        rows = _claimed(token)
+        if not rows:
+            return dict(counts)
+        for key, value in _send(rows).items():
+            counts[key] += value
+
+
+def _send(rows, *, digest=False) -> dict[str, int]:
+    """Send claimed rows (one e-mail each, or one per recipient for a digest) over
+    one connection, and record each outcome."""
+    if not rows:
+        return {}
+    addresses = _recipients_context(rows)
+    outcome = defaultdict(list)  # status → ids
+    failures = []  # (row, error, give_up)
+    by_recipient = defaultdict(list)
+    for row in rows:
+        by_recipient[row.recipient_id].append(row)
+    emails = []  # (email, rows)
+    for user_id, mine in by_recipient.items():
+        user = mine[0].recipient
+        allowed = readable(user, mine)
+        withheld = [row for row in mine if row not in allowed]
+        outcome[EmailStatus.WITHHELD] += [row.pk for row in withheld]
+        if not allowed:
+            continue
+        address = addresses.get(user_id)
+        if not address:
+            outcome[EmailStatus.NOT_SENT] += [row.pk for row in allowed]
+            continue
+        language = language_for(user, allowed[0])
+        if digest:
+            messages = [render(row, language) for row in allowed]
+            with translation.override(language):
+                subject = gettext("Your daily summary from the grants portal")
+            emails.append((_email(address, language, subject, messages, True), allowed))
+        else:
+            for row in allowed:
+                language = language_for(user, row)
+                message = render(row, language)
+                email = _email(address, language, message.subject, [message])
+                emails.append((email, [row]))
+    if emails:
+        try:
+            connection = get_connection()
+            connection.open()
+        except (smtplib.SMTPException, OSError) as error:
+            for _unsent, mine in emails:
+                failures += [(row, error, False) for row in mine]
+            emails = []
+            connection = None
+        for email, mine in emails:
+            email.connection = connection
+            try:
+                email.send()
+            except (smtplib.SMTPRecipientsRefused, ValueError) as error:
+                failures += [(row, error, True) for row in mine]
+            except (smtplib.SMTPException, OSError) as error:
+                failures += [(row, error, False) for row in mine]
+            else:
+                outcome[EmailStatus.SENT] += [row.pk for row in mine]
+        if connection is not None:
+            try:
+                connection.close()
+            except (smtplib.SMTPException, OSError):
+                pass
+    now = timezone.now()
+    for status, ids in outcome.items():
+        if not ids:
+            continue
+        changes = {"email_status": status, "email_claim": ""}
+        if status == EmailStatus.SENT:
+            changes.update(email_sent_at=now, email_error="")
+        Notification.objects.filter(pk__in=ids).update(**changes)
+    for row, error, give_up in failures:
+        _record_failure(row, error, give_up, now)
+    counts = {str(status): len(ids) for status, ids in outcome.items() if ids}
+    if failures:
+        counts["failed"] = len(failures)
+    return counts
+
+
+def _record_failure(row, error, give_up: bool, now) -> None:
+    attempts = row.email_attempts + 1
+    give_up = give_up or attempts >= MAX_ATTEMPTS
+    logger.warning(
+        "notification e-mail %s to user %s failed (attempt %s): %s",
+        row.pk,
+        row.recipient_id,
+        attempts,
+        error.__class__.__name__,
+    )
+    Notification.objects.filter(pk=row.pk).update(
+        email_status=EmailStatus.GAVE_UP if give_up else EmailStatus.FAILED,
+        email_attempts=attempts,
+        # 5, 10, 20, 40 minutes…
+        email_next_attempt_at=None
+        if give_up
+        else now + datetime.timedelta(minutes=5 * 2 ** (attempts - 1)),
+        email_error=f"{error.__class__.__name__}: {error}"[:300],
+        email_claim="",
+    )
+
+
+def send_digests(now=None) -> dict[str, int]:
+    """Once a day, after PORTAL_DIGEST_HOUR (UTC), one e-mail per person with what
+    they chose to receive as a digest. Safe to call at any frequency."""
+    now = now or timezone.now()
+    if now.hour < settings.PORTAL_DIGEST_HOUR:
+        return {}
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = defaultdict(int)
+    served_today = Notification.objects.filter(
+        delivery=Delivery.DIGEST,
+        email_status=EmailStatus.SENT,
+        email_sent_at__gte=day_start,
+    ).values("recipient_id")
+    while True:
+        waiting = (
+            Notification.objects.filter(delivery=Delivery.DIGEST)
+            .filter(_due(now))
+            .exclude(recipient_id__in=served_today)
+        )
+        user_ids = list(waiting.values_list("recipient_id", flat=True).distinct()[:200])
+        if not user_ids:
+            return dict(counts)
+        token = claim(waiting.filter(recipient_id__in=user_ids), now)
+        rows = _claimed(token)
+        if not rows:
+            return dict(counts)
+        for key, value in _send(rows, digest=True).items():
+            counts[key] += value
