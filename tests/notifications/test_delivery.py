@@ -96,3 +96,58 @@ def test_a_claimed_row_is_not_sent_by_a_second_run(admin_a, affiliate_a):
     second = delivery.claim(Notification.objects.filter(pk=row.pk))
     assert Notification.objects.filter(email_claim=first).count() == 1
     assert Notification.objects.filter(email_claim=second).count() == 0
+
+
+def test_nothing_is_mailed_about_a_record_the_recipient_can_no_longer_read(
+    member_a, affiliate_a, django_capture_on_commit_callbacks
+):
+    from affiliates.choices import MembershipStatus
+    from affiliates.models import Membership
+    from grants.choices import ProposalStatus
+
+    with_address(member_a)
+    draft = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.DRAFT)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify(
+            kind=Kind.PROPOSAL_SENT_BACK,
+            recipients=[member_a],
+            target=draft,
+            params={"reason": "Budget"},
+        )
+    # Removed from the affiliate before the e-mail leaves.
+    Membership.objects.filter(user=member_a).update(status=MembershipStatus.REMOVED)
+    for callback in callbacks:
+        callback()
+    assert mail.outbox == []
+    assert Notification.objects.get().email_status == EmailStatus.WITHHELD
+
+
+def test_nobody_is_told_about_a_record_they_cannot_read(affiliate_a, affiliate_b):
+    from grants.choices import ProposalStatus
+    from tests.factories import MembershipFactory
+
+    outsider = MembershipFactory(affiliate=affiliate_b).user
+    draft = ProposalFactory(affiliate=affiliate_a, status=ProposalStatus.DRAFT)
+    assert (
+        notify(kind=Kind.PROPOSAL_SENT_BACK, recipients=[outsider], target=draft) == []
+    )
+    assert not Notification.objects.exists()
+
+
+def test_the_subject_names_nothing_private_and_the_text_escapes_html(
+    admin_a, affiliate_a, django_capture_on_commit_callbacks
+):
+    with_address(admin_a)
+    proposal = ProposalFactory(affiliate=affiliate_a, title="<script>x()</script>")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            kind=Kind.PROPOSAL_SENT_BACK,
+            recipients=[admin_a],
+            target=proposal,
+            params={"reason": "<img src=x onerror=alert(1)>"},
+        )
+    email = mail.outbox[0]
+    assert "script" not in email.subject and affiliate_a.name not in email.subject
+    html, _type = email.alternatives[0]
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html

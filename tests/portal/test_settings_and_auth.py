@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_check(env_overrides, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in {"EMAIL_URL", "DEFAULT_FROM_EMAIL"}
+    }
     env.update(
         {"DJANGO_SETTINGS_MODULE": "portal.settings.production", **env_overrides}
     )
@@ -39,6 +43,7 @@ def test_production_deploy_check_is_clean():
         {
             "DJANGO_SECRET_KEY": "long-random-secret-for-the-deploy-check-0123456789",
             "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+            "EMAIL_URL": "smtp+tls://mailer:secret@mail.example.org:587",
         },
         "--deploy",
         "--fail-level",
@@ -46,6 +51,58 @@ def test_production_deploy_check_is_clean():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_mail_server():
+    result = _run_check(
+        {
+            "DJANGO_SECRET_KEY": "long-random-secret-for-the-deploy-check-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        }
+    )
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
+
+
+def test_mail_settings_come_from_one_email_url():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in {"EMAIL_URL", "DEFAULT_FROM_EMAIL"}
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "DJANGO_SECRET_KEY": "long-random-secret-for-the-deploy-check-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+            "EMAIL_URL": "smtp+tls://mailer:s3cret@mail.example.org:587",
+        }
+    )
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
+        "s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.org",
+        "587",
+        "mailer",
+        "s3cret",
+        "True",
+        "Grants",
+        "portal",
+        "<noreply@portal.example.org>",
+    ]
 
 
 def test_token_authentication_works_with_create_api_token(db, member_a):
