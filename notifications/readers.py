@@ -24,9 +24,10 @@ TARGET_RULES = {
     "grants.grantreport": grant_rules.visible_grant_reports,
     "grants.proposalcomment": grant_rules.visible_comments,
     "grants.round": grant_rules.committee_rounds,
+    "grants.reviewerassignment": grant_rules.visible_assignments,
     "affiliates.affiliatereport": affiliate_rules.visible_affiliate_reports,
     "affiliates.membership": affiliate_rules.visible_memberships,
-    "cms.storypage": story_rules.own_stories,
+    "cms.learningstorypage": story_rules.own_stories,
     "exports.export": export_rules.visible_exports,
 }
 # Kinds whose audience is narrower than every reader of the target.
