@@ -315,6 +315,29 @@ def test_a_reviewer_hears_of_their_assignment_with_the_deadline(capture, world):
     assert mailed()[reviewer.username].extra_headers["Content-Language"] == "ar"
 
 
+def test_a_reviewer_recused_before_the_mail_leaves_gets_nothing(
+    world, affiliate_a, django_capture_on_commit_callbacks
+):
+    from notifications.choices import EmailStatus
+    from notifications.readers import readable
+
+    reviewer = world.reviewers[0]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        committee_services.assignment_create(
+            actor=world.staff, proposal=world.proposal, reviewer=reviewer
+        )
+        # Joining the applicant recuses them from its proposal at once.
+        MembershipFactory(
+            user=reviewer, affiliate=affiliate_a, status=MembershipStatus.PENDING
+        )
+    for callback in callbacks:
+        callback()
+    assert mail.outbox == []
+    row = Notification.objects.get()
+    assert row.email_status == EmailStatus.WITHHELD
+    assert readable(reviewer, [row]) == []
+
+
 def test_bulk_assignment_tells_each_reviewer_in_a_fixed_number_of_queries(
     capture, world, affiliate_b
 ):
