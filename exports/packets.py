@@ -20,7 +20,7 @@ import logging
 from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -80,7 +80,10 @@ def failing_marks(export_id: int):
             error=message,
         )
         if failed:
-            _finished(export_id)
+            try:
+                _finished(export_id)
+            except DatabaseError:  # never hide the failure being reported
+                logger.exception("Could not tell who asked for packet %s", export_id)
         raise
 
 
