@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events
 from portal.audit import require_reason, save_audited
 from portal.report_review import ACCEPT, SEND_BACK, report_review, report_submit
 from portal.transitions import Transition, check_transition, transition_table
@@ -96,7 +97,9 @@ def membership_request(*, actor, affiliate: Affiliate, message: str = "", reason
     membership.requested_at = timezone.now()
     membership.decided_at = None
     membership.decided_by = None
-    return save_audited(membership, actor=actor, reason=reason)
+    save_audited(membership, actor=actor, reason=reason)
+    events.join_requested(membership, actor)
+    return membership
 
 
 MEMBERSHIP_TRANSITIONS = transition_table(
@@ -157,6 +160,7 @@ def membership_approve(
     membership.decided_by = actor
     save_audited(membership, actor=actor, reason=reason)
     permissions.forget_memberships(membership.user)
+    events.join_decided(membership, actor)
     return membership
 
 
@@ -168,7 +172,9 @@ def membership_reject(*, actor, membership: Membership, reason: str = "") -> Mem
     membership.status = check_transition(MEMBERSHIP_TRANSITIONS, "reject", membership)
     membership.decided_at = timezone.now()
     membership.decided_by = actor
-    return save_audited(membership, actor=actor, reason=reason)
+    save_audited(membership, actor=actor, reason=reason)
+    events.join_decided(membership, actor)
+    return membership
 
 
 @transaction.atomic
@@ -316,7 +322,7 @@ def affiliate_report_submit(*, actor, report: AffiliateReport, reason: str = "")
 @transaction.atomic
 def affiliate_report_accept(*, actor, report: AffiliateReport, reason: str = ""):
     """Staff accept a submitted annual report."""
-    return report_review(
+    report = report_review(
         actor=actor,
         report=report,
         step=ACCEPT,
@@ -324,12 +330,14 @@ def affiliate_report_accept(*, actor, report: AffiliateReport, reason: str = "")
         may_review=permissions.can_review_affiliate_report,
         reason=reason,
     )
+    events.report_reviewed(report, actor, "accepted", report.review_comment)
+    return report
 
 
 @transaction.atomic
 def affiliate_report_send_back(*, actor, report: AffiliateReport, reason: str):
     """Staff return a report with what is missing; the affiliate is then past due."""
-    return report_review(
+    report = report_review(
         actor=actor,
         report=report,
         step=SEND_BACK,
@@ -337,6 +345,8 @@ def affiliate_report_send_back(*, actor, report: AffiliateReport, reason: str):
         may_review=permissions.can_review_affiliate_report,
         reason=reason,
     )
+    events.report_reviewed(report, actor, "sent_back", report.review_comment)
+    return report
 
 
 # Deferments -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ import logging
 from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from grants import permissions as grants
 from grants.choices import WithheldReason
 from grants.committee import round_ranking
 from grants.models import Round
+from notifications import events
 from portal.users import display_name
 
 from . import permissions
@@ -66,7 +67,7 @@ def failing_marks(export_id: int):
         )
         with translation.override(language or "en"):
             message = _("Building the packet failed; staff can see why in the logs.")
-        Export.objects.filter(
+        failed = Export.objects.filter(
             pk=export_id,
             status__in=[
                 ExportStatus.QUEUED,
@@ -78,7 +79,20 @@ def failing_marks(export_id: int):
             finished_at=timezone.now(),
             error=message,
         )
+        if failed:
+            try:
+                _finished(export_id)
+            except DatabaseError:  # never hide the failure being reported
+                logger.exception("Could not tell who asked for packet %s", export_id)
         raise
+
+
+def _finished(export_id: int) -> None:
+    """Tell who asked for the packet that it is ready or failed."""
+    with transaction.atomic():
+        events.packet_finished(
+            Export.objects.select_related("requested_by").get(pk=export_id)
+        )
 
 
 def _fail(export: Export, message: str) -> None:
@@ -86,6 +100,7 @@ def _fail(export: Export, message: str) -> None:
     export.error = message[:500]
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "error", "finished_at"])
+    events.packet_finished(export)
 
 
 def plan(export_id: int) -> list[int] | None:
@@ -363,3 +378,4 @@ def assemble_job(export_id: int) -> None:
             "finished_at",
         ]
     )
+    _finished(export.pk)

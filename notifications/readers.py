@@ -24,13 +24,29 @@ TARGET_RULES = {
     "grants.grantreport": grant_rules.visible_grant_reports,
     "grants.proposalcomment": grant_rules.visible_comments,
     "grants.round": grant_rules.committee_rounds,
+    "grants.reviewerassignment": grant_rules.visible_assignments,
     "affiliates.affiliatereport": affiliate_rules.visible_affiliate_reports,
     "affiliates.membership": affiliate_rules.visible_memberships,
-    "cms.storypage": story_rules.own_stories,
+    "cms.learningstorypage": story_rules.own_stories,
     "exports.export": export_rules.visible_exports,
 }
+
+
+def _unrecused_assignments(user, queryset):
+    """One's own assignments, unless one has since been recused from the proposal
+    (a recused reviewer hears nothing more of it, not even its title)."""
+    from grants.models import Proposal
+
+    visible = grant_rules.visible_assignments(user, queryset)
+    if not (user and user.is_authenticated):
+        return visible
+    recused = Proposal.objects.filter(grant_rules.recused_q(user))
+    return visible.exclude(proposal__in=recused)
+
+
 # Kinds whose audience is narrower than every reader of the target.
 KIND_RULES = {
+    Kind.REVIEWER_ASSIGNED: _unrecused_assignments,
     Kind.DECISION_RECORDED: grant_rules.committee_news_proposals,
     Kind.COMMITTEE_REVIEW_OPENED: grant_rules.committee_rounds,
 }

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events
 from portal import limits
 from portal.audit import require_reason, save_audited
 from portal.transitions import Transition, check_transition, transition_table
@@ -33,7 +34,9 @@ def comment_create(*, actor, proposal: Proposal, body: str, parent=None, reason=
         if not permissions.can_reply_as_applicant(actor, proposal):
             raise PermissionDenied(_("Only the applicant replies to comments."))
     comment = ProposalComment(proposal=proposal, author=actor, body=body, parent=parent)
-    return save_audited(comment, actor=actor, reason=reason)
+    save_audited(comment, actor=actor, reason=reason)
+    events.comment_posted(comment, actor)
+    return comment
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from notifications import events
 from portal.audit import delete_audited, save_audited
 
 from .. import permissions
@@ -64,7 +65,9 @@ def assignment_create(*, actor, proposal: Proposal, reviewer, reason: str = ""):
     assignment = ReviewerAssignment(
         proposal=proposal, reviewer=reviewer, assigned_by=actor
     )
-    return save_audited(assignment, actor=actor, reason=reason)
+    save_audited(assignment, actor=actor, reason=reason)
+    events.reviewer_assigned(assignment, actor)
+    return assignment
 
 
 def plan_assignments(
@@ -185,7 +188,7 @@ def assignments_bulk(
         )
     proposals = Proposal.objects.in_bulk({p for p, _r in plan})
     users = get_user_model().objects.in_bulk({r for _p, r in plan})
-    return [
+    assignments = [
         save_audited(
             ReviewerAssignment(
                 proposal=proposals[proposal_id],
@@ -197,6 +200,8 @@ def assignments_bulk(
         )
         for proposal_id, user_id in plan
     ]
+    events.reviewers_assigned(assignments, actor)
+    return assignments
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications import events
 from portal.audit import save_audited
 
 from .. import permissions
@@ -177,4 +178,6 @@ def decision_record(
         )
     proposal.refresh_from_db()
     decision.amount_approved = proposal.amount_approved
-    return save_audited(decision, actor=actor, reason=why)
+    save_audited(decision, actor=actor, reason=why)
+    events.decision_recorded(decision, actor)
+    return decision

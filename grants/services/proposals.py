@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from affiliates.choices import AffiliateStatus, ComplianceStatus
 from affiliates.models import Affiliate, AffiliateReport
+from notifications import events
 from portal.audit import delete_audited, require_reason, save_audited
 from portal.dates import add_months
 from portal.transitions import (
@@ -377,7 +378,9 @@ def proposal_submit(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
         )
     _check_complete(proposal)
     proposal.submitted_at = timezone.now()
-    return _finish(actor, proposal, target, reason)
+    _finish(actor, proposal, target, reason)
+    events.proposal_submitted(proposal, actor)
+    return proposal
 
 
 def _simple_transition(name: str, doc: str):
@@ -407,7 +410,9 @@ def proposal_start_committee_review(*, actor, proposal: Proposal, reason: str = 
 
     proposal, target = _begin(actor, proposal, "start_committee_review")
     round_freeze_rubric(actor=actor, round_=proposal.round, reason=reason)
-    return _finish(actor, proposal, target, reason)
+    _finish(actor, proposal, target, reason)
+    events.committee_review_opened(proposal, actor)
+    return proposal
 
 
 proposal_start_reporting = _simple_transition(
@@ -420,7 +425,9 @@ def proposal_send_back(*, actor, proposal: Proposal, reason: str) -> Proposal:
     """Staff return the proposal to the applicant as a draft, saying what to revise."""
     require_reason(reason, _("Tell the applicant what to revise."))
     proposal, target = _begin(actor, proposal, "send_back")
-    return _finish(actor, proposal, target, reason)
+    _finish(actor, proposal, target, reason)
+    events.proposal_sent_back(proposal, actor, reason)
+    return proposal
 
 
 @transaction.atomic
@@ -448,7 +455,9 @@ def _award(
     # Finance pays at one rate per grant: the rate in force at the award.
     proposal.exchange_rate_frozen_at = now
     proposal.decided_at = now
-    return _finish(actor, proposal, target, reason)
+    _finish(actor, proposal, target, reason)
+    events.proposal_decided(proposal, actor, target, conditions or reason)
+    return proposal
 
 
 @transaction.atomic
@@ -495,7 +504,9 @@ def proposal_decline(*, actor, proposal: Proposal, reason: str) -> Proposal:
     require_reason(reason, _("Give the applicant the reason for the decision."))
     proposal, target = _begin(actor, proposal, "decline")
     proposal.decided_at = timezone.now()
-    return _finish(actor, proposal, target, reason)
+    _finish(actor, proposal, target, reason)
+    events.proposal_decided(proposal, actor, target, reason)
+    return proposal
 
 
 @transaction.atomic
@@ -504,6 +515,7 @@ def proposal_fund(*, actor, proposal: Proposal, reason: str = "") -> Proposal:
     proposal, target = _begin(actor, proposal, "fund")
     _finish(actor, proposal, target, reason)
     grant_reports_schedule(proposal=proposal, actor=actor)
+    events.proposal_funded(proposal, actor)
     return proposal
 
 

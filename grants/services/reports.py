@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications import events
 from portal.audit import save_audited
 from portal.report_review import ACCEPT, SEND_BACK, report_review, report_submit
 from portal.transitions import Transition, transition_table
@@ -157,7 +158,7 @@ def grant_report_submit(*, actor, report: GrantReport, reason: str = "") -> Gran
 @transaction.atomic
 def grant_report_accept(*, actor, report: GrantReport, reason: str = "") -> GrantReport:
     """Staff accept a submitted report."""
-    return report_review(
+    report = report_review(
         actor=actor,
         report=report,
         step=ACCEPT,
@@ -165,12 +166,14 @@ def grant_report_accept(*, actor, report: GrantReport, reason: str = "") -> Gran
         may_review=permissions.can_review_grant_report,
         reason=reason,
     )
+    events.report_reviewed(report, actor, "accepted", report.review_comment)
+    return report
 
 
 @transaction.atomic
 def grant_report_send_back(*, actor, report: GrantReport, reason: str) -> GrantReport:
     """Staff mark the report incomplete, saying what is missing."""
-    return report_review(
+    report = report_review(
         actor=actor,
         report=report,
         step=SEND_BACK,
@@ -178,3 +181,5 @@ def grant_report_send_back(*, actor, report: GrantReport, reason: str) -> GrantR
         may_review=permissions.can_review_grant_report,
         reason=reason,
     )
+    events.report_reviewed(report, actor, "sent_back", report.review_comment)
+    return report
