@@ -26,7 +26,8 @@ from affiliates.models import AffiliateReport, Membership
 from grants.models import GrantReport, Proposal, ProposalComment
 
 from . import calendar, services
-from .delivery import localized_path, render as render_message
+from .delivery import localized_path
+from .delivery import render as render_message
 from .forms import PreferencesForm
 from .models import CalendarFeed, Notification, Preference
 from .readers import readable
