@@ -119,6 +119,11 @@ def test_member_reads_a_comment_notification_and_changes_a_setting(
     page.wait_for_function(
         "() => !document.querySelector('#notification-bell .bell__count')"
     )
+    # The keyboard stays on the entry: its new button has the focus.
+    page.wait_for_function(
+        "() => document.activeElement"
+        " && document.activeElement.closest('.notification__action') !== null"
+    )
     assert Notification.objects.get(recipient=member).read_at is not None
     axe(page)
     shot(page, "inbox-read")

@@ -101,6 +101,7 @@ def test_mark_read_with_htmx_swaps_the_entry_and_the_bell(admin_a, proposal):
     assert response.status_code == 200
     assert f'id="notification-{row.pk}"' in body and "Mark as unread" in body
     assert 'id="notification-bell"' in body and 'hx-swap-oob="true"' in body
+    assert "autofocus" in body  # the new button keeps the keyboard where it was
     assert "none unread" in body
 
 
@@ -215,7 +216,9 @@ def test_posts_send_people_not_signed_in_to_sign_in(client, admin_a, proposal):
 
 def test_account_menu_links_to_the_inbox(admin_a):
     body = signed_in(admin_a).get(reverse("notifications:preferences")).content
-    assert 'href="/notifications/"' in body.decode()
+    menu = body.decode().split('class="account-menu"')[1].split("</details>")[0]
+    assert '<a href="/notifications/">Notifications</a>' in menu
+    assert 'href="/notifications/preferences/" aria-current="page"' in menu
 
 
 def test_unread_count_is_one_query(admin_a, proposal, django_assert_num_queries):
