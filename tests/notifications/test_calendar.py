@@ -255,3 +255,16 @@ def test_feed_queries_do_not_grow_with_events(client, member_a, affiliate_a):
         _grant_report(affiliate_a, title=f"More {number}")
         AffiliateReportFactory(affiliate=affiliate_a, fiscal_year=2030 + number)
     assert queries() == few
+
+
+def test_calendar_programs_asking_in_another_language_still_get_the_feed(
+    client, member_a
+):
+    # The feed's words follow the person's profile, not the program's language;
+    # a program that sends Accept-Language is sent to the prefixed address.
+    RoundFactory()
+    response = client.get(feed_path(member_a), HTTP_ACCEPT_LANGUAGE="fr", follow=True)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.content.startswith(b"BEGIN:VCALENDAR")
+    assert b"Applications close" in response.content
