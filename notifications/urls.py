@@ -1,2 +1,5 @@
+"""The notification pages, inside the language prefixes (portal/urls.py)."""
+
+from .views import urlpatterns  # noqa: F401
+
 app_name = "notifications"
-urlpatterns: list = []

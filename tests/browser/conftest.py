@@ -49,6 +49,7 @@ PAIRED_MODULES = {
     "test_committee_pages.py",
     "test_staff_pages.py",
     "test_compliance_and_report_review.py",
+    "test_notifications.py",
 }
 PAIRINGS = {("en", "desktop"), ("ar", "phone")}
 

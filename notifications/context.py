@@ -1,0 +1,25 @@
+"""Context processor: the unread count for the bell in the header."""
+
+from functools import cached_property
+
+from .models import Notification
+
+
+class Bell:
+    """Counted once, and only if the page shows the bell (one query)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def count(self) -> int:
+        return Notification.objects.filter(
+            recipient=self.user, read_at__isnull=True
+        ).count()
+
+
+def notification_bell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"notification_bell": Bell(user)}

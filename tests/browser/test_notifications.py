@@ -1,0 +1,149 @@
+"""Notifications in a real browser: the bell in the header, the inbox and the
+settings page, in English on a desktop and Arabic on a phone (PAIRED_MODULES),
+axe on every page, screenshots."""
+
+import datetime
+import importlib.util
+import re
+
+import pytest
+from django.utils import timezone
+
+from grants.choices import ProposalStatus
+from grants.services.comments import comment_create
+from notifications.choices import Delivery, Kind
+from notifications.models import Notification, Preference
+from tests.browser.conftest import sign_in, switch_language
+from tests.browser.people import person
+from tests.factories import (
+    AffiliateFactory,
+    MembershipFactory,
+    ProposalFactory,
+    RoundFactory,
+)
+
+LANGS = ["en", "ar"]
+
+
+def start(page, username, lang, path):
+    """Sign in, open `path` (English), pick the language there."""
+    sign_in(page, username)
+    page.goto(path)
+    if lang != "en":
+        switch_language(page, lang)
+        page.goto(f"/{lang}{path}")
+
+
+def press(locator):
+    """Keyboard, not the mouse: a click right after a full-page screenshot can
+    miss its target in headless Chromium."""
+    locator.press("Enter")
+
+
+def tell_members(comment, actor, members):
+    # TODO(n13 merge): the comment hook (notifications.events.comment_posted,
+    # another branch) notifies the members from comment_create itself. Once it is
+    # merged this falls to the first branch and the notify() fallback can go.
+    if importlib.util.find_spec("notifications.events") is not None:
+        from notifications import events
+
+        if Notification.objects.filter(kind=Kind.COMMENT_POSTED).exists():
+            return  # comment_create already told them
+        events.comment_posted(comment, actor)
+        return
+    from notifications.services import notify
+
+    notify(
+        kind=Kind.COMMENT_POSTED,
+        recipients=members,
+        target=comment,
+        path=f"/grants/proposals/{comment.proposal_id}/comments/",
+        actor=actor,
+    )
+
+
+def bell_count(page) -> str:
+    count = page.locator("#notification-bell .bell__count")
+    return count.inner_text() if count.count() else ""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_member_reads_a_comment_notification_and_changes_a_setting(
+    page, shot, axe, lang
+):
+    affiliate = AffiliateFactory(name="Wikimedia Ghana Test", slug="ghana")
+    member = person("abena")
+    MembershipFactory(user=member, affiliate=affiliate)
+    reader = person("kofi")
+    today = timezone.localdate()
+    round_ = RoundFactory(
+        opens_on=today - datetime.timedelta(40),
+        closes_on=today - datetime.timedelta(10),
+        comment_period_ends_on=today + datetime.timedelta(10),
+    )
+    proposal = ProposalFactory(
+        affiliate=affiliate,
+        round=round_,
+        program=round_.program,
+        status=ProposalStatus.COMMUNITY_REVIEW,
+        title="Workshops in Tamale",
+    )
+    prefix = "" if lang == "en" else f"/{lang}"
+
+    start(page, "abena", lang, "/notifications/")
+    bell = page.locator(".site-header__tools #notification-bell")
+    bell.wait_for()
+    assert bell_count(page) == ""
+    axe(page)
+    shot(page, "inbox-empty")
+
+    comment = comment_create(
+        actor=reader, proposal=proposal, body="Will the sessions be recorded?"
+    )
+    tell_members(comment, reader, [member])
+    page.reload()
+    assert bell_count(page) == "1"
+    assert "1" in bell.inner_text()  # the words for screen readers carry the count
+
+    press(bell)
+    page.wait_for_url(re.compile(rf"{prefix}/notifications/$"))
+    entry = page.locator(".notification--unread")
+    assert entry.count() == 1
+    assert "Workshops in Tamale" in entry.inner_text()
+    axe(page)
+    shot(page, "inbox-unread")
+
+    # Marked read in place (htmx): the entry and the bell change without a reload.
+    press(entry.locator(".notification__action button"))
+    page.locator(".notification--unread").wait_for(state="detached")
+    page.wait_for_function(
+        "() => !document.querySelector('#notification-bell .bell__count')"
+    )
+    # The keyboard stays on the entry: its new button has the focus.
+    page.wait_for_function(
+        "() => document.activeElement"
+        " && document.activeElement.closest('.notification__action') !== null"
+    )
+    assert Notification.objects.get(recipient=member).read_at is not None
+    axe(page)
+    shot(page, "inbox-read")
+
+    page.goto(f"{prefix}/notifications/preferences/")
+    comments = page.locator(f"input[name=kind_{Kind.COMMENT_POSTED}][value=portal]")
+    assert (
+        page.locator(f"input[name=kind_{Kind.SCORING_DUE}][value=portal]").count() == 0
+    )
+    axe(page)
+    shot(page, "preferences")
+    comments.check()
+    press(page.locator(".preferences-form button[type=submit]"))
+    page.locator(".message--success").wait_for()
+    assert page.locator(
+        f"input[name=kind_{Kind.COMMENT_POSTED}][value=portal]"
+    ).is_checked()
+    assert (
+        Preference.objects.get(user=member, kind=Kind.COMMENT_POSTED).delivery
+        == Delivery.PORTAL
+    )
+    axe(page)
+    shot(page, "preferences-saved")
