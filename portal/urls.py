@@ -10,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.feeds import StoriesFeed
+from notifications import views as notification_views
 
 from . import home, views
 from .api.router import router
@@ -42,6 +43,12 @@ urlpatterns = [
     # OAuth providers (Wikimedia): their callback URL is registered with the
     # provider, so it must not change with the language.
     path("accounts/", include(build_provider_urlpatterns())),
+    # Calendar programs fetch the feed without a language: no prefix, no redirect.
+    path(
+        "notifications/calendar/<slug:key>.ics",
+        notification_views.calendar_feed,
+        name="calendar_feed",
+    ),
 ]
 
 if settings.DEBUG:

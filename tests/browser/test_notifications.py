@@ -3,7 +3,6 @@ settings page, in English on a desktop and Arabic on a phone (PAIRED_MODULES),
 axe on every page, screenshots."""
 
 import datetime
-import importlib.util
 import re
 
 import pytest
@@ -38,28 +37,6 @@ def press(locator):
     """Keyboard, not the mouse: a click right after a full-page screenshot can
     miss its target in headless Chromium."""
     locator.press("Enter")
-
-
-def tell_members(comment, actor, members):
-    # TODO(n13 merge): the comment hook (notifications.events.comment_posted,
-    # another branch) notifies the members from comment_create itself. Once it is
-    # merged this falls to the first branch and the notify() fallback can go.
-    if importlib.util.find_spec("notifications.events") is not None:
-        from notifications import events
-
-        if Notification.objects.filter(kind=Kind.COMMENT_POSTED).exists():
-            return  # comment_create already told them
-        events.comment_posted(comment, actor)
-        return
-    from notifications.services import notify
-
-    notify(
-        kind=Kind.COMMENT_POSTED,
-        recipients=members,
-        target=comment,
-        path=f"/grants/proposals/{comment.proposal_id}/comments/",
-        actor=actor,
-    )
 
 
 def bell_count(page) -> str:
@@ -97,10 +74,9 @@ def test_member_reads_a_comment_notification_and_changes_a_setting(
     axe(page)
     shot(page, "inbox-empty")
 
-    comment = comment_create(
+    comment_create(
         actor=reader, proposal=proposal, body="Will the sessions be recorded?"
     )
-    tell_members(comment, reader, [member])
     page.reload()
     assert bell_count(page) == "1"
     assert "1" in bell.inner_text()  # the words for screen readers carry the count
