@@ -468,3 +468,21 @@ def test_two_concurrent_runs_send_each_reminder_once():
     assert sent_to() == Counter({address: 2 for address in expected})
     assert Notification.objects.count() == 2 * len(expected)
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+def test_the_task_runs_today_s_reminders(cast, django_capture_on_commit_callbacks):
+    from notifications.tasks import send_reminders
+
+    affiliate, people = cast
+    grant_report(affiliate, timezone.localdate() + datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_reminders.enqueue()
+    assert result.return_value["report_reminders"] == 2
+    assert set(sent_to()) == {people["es_admin"].email, people["fr_admin"].email}
+
+
+def test_the_command_refuses_a_malformed_date(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("send_reminders", "--date", "1 March")
