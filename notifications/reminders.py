@@ -22,7 +22,9 @@ deadline is 2 or 3 days away, "1d" when it is tomorrow.
 
 Work is done in batches of `batch_size` records, with the same few queries per
 batch whatever its size (records, admins, deliveries, keys already recorded, the
-insert and its read-back).
+insert and its read-back). On SQLite, Django cuts the insert into statements of at
+most 999 parameters (about 58 notifications each), so there the inserts grow with
+the batch; PostgreSQL takes it in one.
 """
 
 import datetime
