@@ -173,9 +173,12 @@ def _recipients_context(rows) -> dict[int, str]:
 
 
 def _claimed(token):
+    # The targets are loaded per kind of target (one query each), not one per row
+    # when its message is rendered.
     return list(
         Notification.objects.filter(email_claim=token, email_status=EmailStatus.SENDING)
         .select_related("recipient", "recipient__profile", "target_type")
+        .prefetch_related("target")
         .order_by("recipient_id", "created_at", "id")
     )
 
