@@ -177,8 +177,8 @@ def _claimed(token):
     # when its message is rendered.
     return list(
         Notification.objects.filter(email_claim=token, email_status=EmailStatus.SENDING)
-        .select_related("recipient", "recipient__profile", "target_type")
-        .prefetch_related("target")
+        .with_targets()
+        .select_related("recipient", "recipient__profile")
         .order_by("recipient_id", "created_at", "id")
     )
 

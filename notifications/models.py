@@ -25,6 +25,33 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def with_targets(self):
+        """Load what the messages are about, with what their templates name (the
+        proposal, its round, the affiliate): one query per kind of record."""
+        from django.contrib.contenttypes.prefetch import GenericPrefetch
+
+        from affiliates.models import AffiliateReport, Membership
+        from grants.models import (
+            GrantReport,
+            Proposal,
+            ProposalComment,
+            ReviewerAssignment,
+        )
+
+        return self.select_related("target_type").prefetch_related(
+            GenericPrefetch(
+                "target",
+                [
+                    Proposal.objects.select_related("affiliate", "round"),
+                    ProposalComment.objects.select_related("proposal"),
+                    GrantReport.objects.select_related("proposal"),
+                    AffiliateReport.objects.select_related("affiliate"),
+                    Membership.objects.select_related("affiliate"),
+                    ReviewerAssignment.objects.select_related("proposal__round"),
+                ],
+            )
+        )
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(

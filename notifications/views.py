@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,9 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from affiliates.models import AffiliateReport, Membership
-from grants.models import GrantReport, Proposal, ProposalComment
-
 from . import calendar, services
 from .delivery import localized_path
 from .delivery import render as render_message
@@ -33,21 +29,6 @@ from .models import CalendarFeed, Notification, Preference
 from .readers import readable
 
 PAGE_SIZE = 25
-
-
-def _targets() -> GenericPrefetch:
-    """The records the messages are about, with what their templates name (the
-    affiliate, the proposal): one query per kind of record on the page."""
-    return GenericPrefetch(
-        "target",
-        [
-            Proposal.objects.select_related("affiliate", "round"),
-            ProposalComment.objects.select_related("proposal"),
-            GrantReport.objects.select_related("proposal"),
-            AffiliateReport.objects.select_related("affiliate"),
-            Membership.objects.select_related("affiliate"),
-        ],
-    )
 
 
 @dataclass
@@ -88,11 +69,7 @@ def _back(request) -> str:
 @require_GET
 def inbox(request):
     show = "unread" if request.GET.get("show") == "unread" else "all"
-    rows = (
-        Notification.objects.filter(recipient=request.user)
-        .select_related("target_type")
-        .prefetch_related(_targets())
-    )
+    rows = Notification.objects.filter(recipient=request.user).with_targets()
     if show == "unread":
         rows = rows.unread()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
