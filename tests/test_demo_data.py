@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -22,10 +23,13 @@ from grants.models import (
     Review,
     ReviewerAssignment,
 )
+from notifications.choices import Kind
+from notifications.models import Notification
 
 
 def test_demo_data_covers_every_state_and_language(db):
     call_command("load_demo_data", verbosity=0)
+    assert mail.outbox == []  # the demo's events are in the inboxes, not mailed
     statuses = set(Proposal.objects.values_list("status", flat=True))
     assert statuses == set(ProposalStatus.values)
     languages = set(Proposal.objects.values_list("language", flat=True))
@@ -39,9 +43,21 @@ def test_demo_data_covers_every_state_and_language(db):
     assert not waiting.live and waiting.current_workflow_state.status == "in_progress"
     check_reviewer_and_committee_states()
     check_staff_states()
+    check_inboxes()
     before = Proposal.objects.count()
     call_command("load_demo_data", verbosity=0)
     assert Proposal.objects.count() == before
+
+
+def check_inboxes():
+    """The demo people's inboxes hold the demo's events, in several kinds."""
+    lucia = Notification.objects.filter(recipient__username="lucia")
+    assert {Kind.JOIN_REQUESTED, Kind.PROPOSAL_SUBMITTED} <= set(
+        lucia.values_list("kind", flat=True)
+    )
+    assert Notification.objects.filter(
+        recipient__username="reviewer", kind=Kind.REVIEWER_ASSIGNED
+    ).exists()
 
 
 def check_reviewer_and_committee_states():
