@@ -105,6 +105,8 @@ def render(notification, language: str) -> Message:
 
 
 def _as_text(fragment: str) -> str:
+    # Block ends become line breaks before the tags go ("conditions:" then the text).
+    fragment = re.sub(r"</(p|blockquote|li)>|<br\s*/?>", "\n", fragment)
     text = html.unescape(strip_tags(fragment))
     return re.sub(r"[ \t]*\n[ \t\n]*", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
 
