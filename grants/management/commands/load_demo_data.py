@@ -26,6 +26,8 @@ from grants.services import committees as committee_services
 from grants.services import programs as program_services
 from grants.services import reviews as review_services
 from notifications import reminders
+from notifications.choices import Kind
+from notifications.models import Notification
 from portal.audit import save_audited
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -500,6 +502,14 @@ PROPOSALS = [
 
 
 QUIET_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
+DEMO_UNREAD = {
+    Kind.JOIN_REQUESTED,
+    Kind.COMMENT_POSTED,
+    Kind.COMMENT_REPLY,
+    Kind.REPORT_DUE,
+    Kind.REVIEWER_ASSIGNED,
+    Kind.PROPOSAL_SENT_BACK,
+}
 
 
 class Command(BaseCommand):
@@ -520,6 +530,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.load()
             reminders.run(today=self.today, now=timezone.now())
+        # What happened long ago has been read; what needs someone now has not.
+        Notification.objects.exclude(kind__in=DEMO_UNREAD).update(
+            read_at=timezone.now()
+        )
         self.stdout.write(self.style.SUCCESS(self.summary()))
 
     # People ---------------------------------------------------------------------
