@@ -35,6 +35,24 @@ def _memberships(user) -> dict[int, str]:
     return cached
 
 
+def remember_memberships(users) -> None:
+    """Read the active memberships of many people in one query and keep each on its
+    user object, as `_memberships` would one by one (a batch of e-mails, the
+    recipients of one event)."""
+    from collections import defaultdict
+
+    from .models import Membership
+
+    users = {user.pk: user for user in users if user is not None and user.pk}
+    found = defaultdict(dict)
+    for user_id, affiliate_id, role in Membership.objects.filter(
+        user_id__in=users, status=MembershipStatus.ACTIVE
+    ).values_list("user_id", "affiliate_id", "role"):
+        found[user_id][affiliate_id] = role
+    for user_id, user in users.items():
+        user._portal_active_memberships = found[user_id]
+
+
 def forget_memberships(user) -> None:
     """Drop the per-request cache after a service changed this user's memberships."""
     if user is not None and hasattr(user, "_portal_active_memberships"):

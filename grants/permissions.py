@@ -589,6 +589,30 @@ def visible_assignments(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(reviewer=user.pk)
 
 
+def assignments_in_force(user, queryset: QuerySet) -> QuerySet:
+    """One's own assignments that still stand: a seat on the round's committee and
+    no recusal from the proposal since (a recused or departed reviewer hears
+    nothing more of it, not even its title)."""
+    from .models import Proposal
+
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    recused = Proposal.objects.filter(recused_q(user))
+    return queryset.filter(
+        reviewer=user.pk,
+        proposal__round__committee__members__user=user.pk,
+        proposal__round__committee__members__is_active=True,
+    ).exclude(proposal__in=recused)
+
+
+def proposals_to_score(user, queryset: QuerySet) -> QuerySet:
+    """Proposals on which the user holds an assignment in force."""
+    from .models import ReviewerAssignment
+
+    mine = assignments_in_force(user, ReviewerAssignment.objects.all())
+    return queryset.filter(pk__in=mine.values("proposal_id"))
+
+
 def visible_recusals(user, queryset: QuerySet) -> QuerySet:
     """Recusals recorded by staff: staff only (the committee reads the recusal
     record of a proposal instead, which names no reason beyond its type)."""

@@ -7,6 +7,7 @@ person may see on the pages, read through the same permission rules.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -37,8 +38,14 @@ class Event:
     url: str
 
 
+# Control characters are not allowed in TEXT (RFC 5545 3.1); line and paragraph
+# separators become line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def escape_text(value: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines."""
+    value = _CONTROL.sub("", value).replace("\u2028", "\n").replace("\u2029", "\n")
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 

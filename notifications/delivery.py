@@ -27,8 +27,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from affiliates.choices import MembershipStatus
-from affiliates.models import Membership
+from affiliates.permissions import remember_memberships
 
 from .choices import Delivery, EmailStatus
 from .kinds import spec
@@ -38,8 +37,10 @@ from .readers import readable
 logger = logging.getLogger("portal.notifications")
 
 MAX_ATTEMPTS = 5
-# A run that claimed rows and died (killed worker) gives them up after this.
-CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
+# A run that claimed rows and died (killed worker) gives them up after this; a run
+# that lives extends its hold each time it writes its outcomes.
+CLAIM_TIMEOUT = datetime.timedelta(minutes=30)
+FLUSH_EVERY = 25
 BATCH = 500
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -159,19 +160,12 @@ def _recipients_context(rows) -> dict[int, str]:
     """Prime each recipient's memberships (reader rules read them) and return
     their verified primary addresses: two queries for the whole batch."""
     users = {row.recipient_id: row.recipient for row in rows}
-    memberships = defaultdict(dict)
-    for user_id, affiliate_id, role in Membership.objects.filter(
-        user_id__in=users, status=MembershipStatus.ACTIVE
-    ).values_list("user_id", "affiliate_id", "role"):
-        memberships[user_id][affiliate_id] = role
-    for user_id, user in users.items():
-        user._portal_active_memberships = memberships[user_id]
-    addresses = dict(
+    remember_memberships(users.values())
+    return dict(
         EmailAddress.objects.filter(
             user_id__in=users, verified=True, primary=True
         ).values_list("user_id", "email")
     )
-    return addresses
 
 
 def _claimed(token):
@@ -193,7 +187,7 @@ def send_now(ids: list[int]) -> dict[str, int]:
         token = claim(
             Notification.objects.filter(pk__in=chunk, delivery=Delivery.EMAIL)
         )
-        for key, value in _send(_claimed(token)).items():
+        for key, value in _send(_claimed(token), token).items():
             counts[key] += value
     return dict(counts)
 
@@ -213,45 +207,94 @@ def retry_due(now=None) -> dict[str, int]:
         rows = _claimed(token)
         if not rows:
             return dict(counts)
-        for key, value in _send(rows).items():
+        for key, value in _send(rows, token).items():
             counts[key] += value
 
 
-def _send(rows, *, digest=False) -> dict[str, int]:
-    """Send claimed rows (one e-mail each, or one per recipient for a digest) over
-    one connection, and record each outcome."""
-    if not rows:
-        return {}
-    addresses = _recipients_context(rows)
-    outcome = defaultdict(list)  # status → ids
-    failures = []  # (row, error, give_up)
+def _digest_language(user, rows) -> str:
+    """The person's language; else the affiliates' language if all rows agree;
+    else the site's."""
+    languages = {language_for(user, row) for row in rows}
+    if len(languages) == 1:
+        return languages.pop()
+    return language_for(user, Notification(fallback_language=""))
+
+
+def _compose(rows, addresses, outcome, failures, digest) -> list:
+    """The e-mails to send: (email, rows) pairs. Rows nobody may read any more, or
+    without a verified address, are recorded in `outcome` instead; a row whose
+    message cannot be built is given up (and logged), never left to block others."""
     by_recipient = defaultdict(list)
     for row in rows:
         by_recipient[row.recipient_id].append(row)
-    emails = []  # (email, rows)
+    emails = []
     for user_id, mine in by_recipient.items():
         user = mine[0].recipient
         allowed = readable(user, mine)
-        withheld = [row for row in mine if row not in allowed]
-        outcome[EmailStatus.WITHHELD] += [row.pk for row in withheld]
+        outcome[EmailStatus.WITHHELD] += [row.pk for row in mine if row not in allowed]
         if not allowed:
             continue
         address = addresses.get(user_id)
         if not address:
             outcome[EmailStatus.NOT_SENT] += [row.pk for row in allowed]
             continue
-        language = language_for(user, allowed[0])
-        if digest:
-            messages = [render(row, language) for row in allowed]
-            with translation.override(language):
-                subject = gettext("Your daily summary from the grants portal")
-            emails.append((_email(address, language, subject, messages, True), allowed))
-        else:
+        try:
+            if digest:
+                language = _digest_language(user, allowed)
+                messages = [render(row, language) for row in allowed]
+                with translation.override(language):
+                    subject = gettext("Your daily summary from the grants portal")
+                email = _email(address, language, subject, messages, True)
+                emails.append((email, allowed))
+                continue
             for row in allowed:
                 language = language_for(user, row)
                 message = render(row, language)
                 email = _email(address, language, message.subject, [message])
                 emails.append((email, [row]))
+        except Exception as error:  # noqa: BLE001 (one bad row must not block all)
+            logger.exception("notification e-mail to user %s cannot be built", user_id)
+            failures += [(row, error, True) for row in allowed]
+    return emails
+
+
+def _flush(token, outcome, failures, now) -> None:
+    """Write what has happened so far, only to rows this run still holds, and
+    extend its hold on the rest."""
+    for status, ids in outcome.items():
+        if not ids:
+            continue
+        changes = {"email_status": status, "email_claim": ""}
+        if status == EmailStatus.SENT:
+            changes.update(email_sent_at=now, email_error="")
+        Notification.objects.filter(pk__in=ids, email_claim=token).update(**changes)
+    for row, error, give_up in failures:
+        _record_failure(row, error, give_up, now, token)
+    Notification.objects.filter(
+        email_claim=token, email_status=EmailStatus.SENDING
+    ).update(email_next_attempt_at=now + CLAIM_TIMEOUT)
+
+
+def _send(rows, token: str, *, digest=False) -> dict[str, int]:
+    """Send rows claimed with `token` (one e-mail each, or one per recipient for a
+    digest) over one connection. Outcomes are written every FLUSH_EVERY e-mails, so
+    that a run that dies has sent again at most that many when another takes over."""
+    if not rows:
+        return {}
+    counts = defaultdict(int)
+    outcome = defaultdict(list)  # status → ids
+    failures = []  # (row, error, give_up)
+    emails = _compose(rows, _recipients_context(rows), outcome, failures, digest)
+
+    def flush():
+        _flush(token, outcome, failures, timezone.now())
+        for status, ids in outcome.items():
+            counts[str(status)] += len(ids)
+        counts["failed"] += len(failures)
+        outcome.clear()
+        failures.clear()
+
+    connection = None
     if emails:
         try:
             connection = get_connection()
@@ -260,39 +303,28 @@ def _send(rows, *, digest=False) -> dict[str, int]:
             for _unsent, mine in emails:
                 failures += [(row, error, False) for row in mine]
             emails = []
-            connection = None
-        for email, mine in emails:
-            email.connection = connection
-            try:
-                email.send()
-            except (smtplib.SMTPRecipientsRefused, ValueError) as error:
-                failures += [(row, error, True) for row in mine]
-            except (smtplib.SMTPException, OSError) as error:
-                failures += [(row, error, False) for row in mine]
-            else:
-                outcome[EmailStatus.SENT] += [row.pk for row in mine]
-        if connection is not None:
-            try:
-                connection.close()
-            except (smtplib.SMTPException, OSError):
-                pass
-    now = timezone.now()
-    for status, ids in outcome.items():
-        if not ids:
-            continue
-        changes = {"email_status": status, "email_claim": ""}
-        if status == EmailStatus.SENT:
-            changes.update(email_sent_at=now, email_error="")
-        Notification.objects.filter(pk__in=ids).update(**changes)
-    for row, error, give_up in failures:
-        _record_failure(row, error, give_up, now)
-    counts = {str(status): len(ids) for status, ids in outcome.items() if ids}
-    if failures:
-        counts["failed"] = len(failures)
-    return counts
+    for number, (email, mine) in enumerate(emails, start=1):
+        email.connection = connection
+        try:
+            email.send()
+        except (smtplib.SMTPRecipientsRefused, ValueError) as error:
+            failures += [(row, error, True) for row in mine]
+        except (smtplib.SMTPException, OSError) as error:
+            failures += [(row, error, False) for row in mine]
+        else:
+            outcome[EmailStatus.SENT] += [row.pk for row in mine]
+        if number % FLUSH_EVERY == 0:
+            flush()
+    if connection is not None:
+        try:
+            connection.close()
+        except (smtplib.SMTPException, OSError):
+            pass
+    flush()
+    return {status: count for status, count in counts.items() if count}
 
 
-def _record_failure(row, error, give_up: bool, now) -> None:
+def _record_failure(row, error, give_up: bool, now, token: str) -> None:
     attempts = row.email_attempts + 1
     give_up = give_up or attempts >= MAX_ATTEMPTS
     logger.warning(
@@ -302,7 +334,7 @@ def _record_failure(row, error, give_up: bool, now) -> None:
         attempts,
         error.__class__.__name__,
     )
-    Notification.objects.filter(pk=row.pk).update(
+    Notification.objects.filter(pk=row.pk, email_claim=token).update(
         email_status=EmailStatus.GAVE_UP if give_up else EmailStatus.FAILED,
         email_attempts=attempts,
         # 5, 10, 20, 40 minutes…
@@ -340,5 +372,5 @@ def send_digests(now=None) -> dict[str, int]:
         rows = _claimed(token)
         if not rows:
             return dict(counts)
-        for key, value in _send(rows, digest=True).items():
+        for key, value in _send(rows, token, digest=True).items():
             counts[key] += value

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from affiliates.choices import MembershipRole, MembershipStatus
-from portal.users import display_name
 
 from .choices import Kind
 from .models import Notification
@@ -139,12 +138,15 @@ def comment_posted(comment, actor):
     members = _members(proposal.affiliate)
     if replied_to is not None:
         members = members.exclude(pk=replied_to.pk)
+        # The applicant's language only for its own members: to anyone else (a
+        # committee member in a blind round) it would say whose proposal it is.
+        own = _members(proposal.affiliate).filter(pk=replied_to.pk).exists()
         notify(
             kind=Kind.COMMENT_REPLY,
             recipients=[replied_to],
             target=comment,
             path=path,
-            fallback_language=language,
+            fallback_language=language if own else "",
             actor=actor,
         )
     return notify(
@@ -167,7 +169,6 @@ def join_requested(membership, actor):
         recipients=_members(affiliate, admins_only=True),
         target=membership,
         path=_path("affiliates:requests", affiliate.slug),
-        params={"person": display_name(membership.user)},
         fallback_language=_language(affiliate),
         actor=actor,
     )

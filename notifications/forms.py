@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Kind
-from .kinds import KINDS, choices_for
+from .kinds import GROUPS, KINDS, choices_for
 
 
 def field_name(kind: str) -> str:
@@ -33,6 +33,13 @@ class PreferencesForm(forms.Form):
                     else ""
                 ),
             )
+
+    def groups(self) -> list[tuple[str, list]]:
+        """(heading, bound fields) per group of kinds, for the page."""
+        return [
+            (heading, [self[field_name(kind)] for kind in kinds])
+            for heading, kinds in GROUPS
+        ]
 
     def choices(self) -> dict[str, str]:
         """{kind: delivery} from a valid form, for services.preferences_set."""

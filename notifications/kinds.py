@@ -57,6 +57,42 @@ KINDS: dict[str, KindSpec] = {
 }
 
 
+# The settings page shows the kinds in these groups, in this order.
+GROUPS = [
+    (
+        _("Your affiliate's proposals and reports"),
+        [
+            Kind.PROPOSAL_SUBMITTED,
+            Kind.PROPOSAL_SENT_BACK,
+            Kind.PROPOSAL_DECIDED,
+            Kind.PROPOSAL_FUNDED,
+            Kind.REPORT_DUE,
+            Kind.REPORT_REVIEWED,
+        ],
+    ),
+    (
+        _("Community and membership"),
+        [
+            Kind.COMMENT_POSTED,
+            Kind.COMMENT_REPLY,
+            Kind.JOIN_REQUESTED,
+            Kind.JOIN_DECIDED,
+            Kind.STORY_REVIEWED,
+        ],
+    ),
+    (
+        _("Reviewing and committees"),
+        [
+            Kind.REVIEWER_ASSIGNED,
+            Kind.SCORING_DUE,
+            Kind.COMMITTEE_REVIEW_OPENED,
+            Kind.DECISION_RECORDED,
+            Kind.PACKET_FINISHED,
+        ],
+    ),
+]
+
+
 def spec(kind: str) -> KindSpec:
     return KINDS[kind]
 

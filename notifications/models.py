@@ -46,7 +46,7 @@ class NotificationQuerySet(models.QuerySet):
                     ProposalComment.objects.select_related("proposal"),
                     GrantReport.objects.select_related("proposal"),
                     AffiliateReport.objects.select_related("affiliate"),
-                    Membership.objects.select_related("affiliate"),
+                    Membership.objects.select_related("affiliate", "user__profile"),
                     ReviewerAssignment.objects.select_related("proposal__round"),
                 ],
             )

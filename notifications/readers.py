@@ -32,21 +32,16 @@ TARGET_RULES = {
 }
 
 
-def _unrecused_assignments(user, queryset):
-    """One's own assignments, unless one has since been recused from the proposal
-    (a recused reviewer hears nothing more of it, not even its title)."""
-    from grants.models import Proposal
-
-    visible = grant_rules.visible_assignments(user, queryset)
-    if not (user and user.is_authenticated):
-        return visible
-    recused = Proposal.objects.filter(grant_rules.recused_q(user))
-    return visible.exclude(proposal__in=recused)
-
-
 # Kinds whose audience is narrower than every reader of the target.
 KIND_RULES = {
-    Kind.REVIEWER_ASSIGNED: _unrecused_assignments,
+    # What is said to the applicant (reasons, conditions) stays with its members,
+    # even once the proposal itself is public.
+    Kind.PROPOSAL_SUBMITTED: grant_rules.private_proposals,
+    Kind.PROPOSAL_SENT_BACK: grant_rules.private_proposals,
+    Kind.PROPOSAL_DECIDED: grant_rules.private_proposals,
+    Kind.PROPOSAL_FUNDED: grant_rules.private_proposals,
+    Kind.REVIEWER_ASSIGNED: grant_rules.assignments_in_force,
+    Kind.SCORING_DUE: grant_rules.proposals_to_score,
     Kind.DECISION_RECORDED: grant_rules.committee_news_proposals,
     Kind.COMMITTEE_REVIEW_OPENED: grant_rules.committee_rounds,
 }
@@ -63,6 +58,8 @@ def readable(user, notifications) -> list:
     """Those notifications of one recipient that they may still read, in order: one
     query per kind of target among them, whatever their number."""
     notifications = list(notifications)
+    if not (user and user.is_active):
+        return []  # a deactivated account hears nothing more
     keep = set()
     groups = defaultdict(list)
     for index, notification in enumerate(notifications):

@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from affiliates.permissions import remember_memberships
+
 from .choices import Delivery, EmailStatus
 from .kinds import spec
 from .models import CalendarFeed, Notification, Preference, new_feed_key
@@ -96,6 +98,7 @@ def notify(
         people[user.pk] = user
     if not people:
         return []
+    remember_memberships(people.values())  # the reader rules below read them
     target_type = ContentType.objects.get_for_model(target) if target else None
     deliveries = deliveries_for(people, kind)
     rows = []
@@ -154,3 +157,8 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
     feed.key = new_feed_key()
     feed.save(update_fields=["key", "created_at"])
     return feed
+
+
+def calendar_feed_replace(*, user) -> None:
+    """A new secret address if the person has a feed (none is created)."""
+    CalendarFeed.objects.filter(user=user).update(key=new_feed_key())

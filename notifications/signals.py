@@ -1,6 +1,9 @@
 """Events that happen outside our services: the editorial board reviews learning
-stories in Wagtail's workflow, so we listen to Wagtail's signals."""
+stories in Wagtail's workflow, so we listen to Wagtail's signals; password and
+two-factor changes happen in allauth, so we listen to its signals."""
 
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
 from wagtail.signals import task_rejected, workflow_approved
 
 from . import events
@@ -41,6 +44,27 @@ def story_sent_back(sender, instance, user=None, **kwargs):
     )
 
 
+def new_calendar_address(sender, user=None, **kwargs):
+    """A password or two-factor change is when someone takes back an account: an
+    address of the old calendar feed, seen by whoever had the account, stops."""
+    from .services import calendar_feed_replace
+
+    if user is not None:
+        calendar_feed_replace(user=user)
+
+
+ACCOUNT_CHANGES = (
+    account_signals.password_set,
+    account_signals.password_changed,
+    account_signals.password_reset,
+    mfa_signals.authenticator_added,
+    mfa_signals.authenticator_removed,
+    mfa_signals.authenticator_reset,
+)
+
+
 def connect() -> None:
+    for number, signal in enumerate(ACCOUNT_CHANGES):
+        signal.connect(new_calendar_address, dispatch_uid=f"calendar-address-{number}")
     workflow_approved.connect(story_approved, dispatch_uid="notify-story-approved")
     task_rejected.connect(story_sent_back, dispatch_uid="notify-story-sent-back")
