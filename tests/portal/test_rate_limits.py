@@ -178,6 +178,7 @@ def _production_cache_backend(**env_overrides) -> str:
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         DJANGO_SECRET_KEY="long-random-secret-for-the-cache-check-0123456789",
         DJANGO_ALLOWED_HOSTS="portal.example.org",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
         **env_overrides,
     )
     code = (
