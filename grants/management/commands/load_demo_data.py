@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from affiliates import services as affiliate_services
-from affiliates.choices import AffiliateReportKind, MembershipRole
+from affiliates.choices import AffiliateReportKind, MembershipRole, MembershipStatus
 from affiliates.models import Affiliate, Membership
 from grants.choices import ProposalStatus
 from grants.models import FundProgram, Round, Rubric, RubricCriterion
@@ -534,6 +534,10 @@ class Command(BaseCommand):
         Notification.objects.exclude(kind__in=DEMO_UNREAD).update(
             read_at=timezone.now()
         )
+        answered = Membership.objects.exclude(status=MembershipStatus.PENDING)
+        Notification.objects.filter(
+            kind=Kind.JOIN_REQUESTED, target_id__in=answered.values("pk")
+        ).update(read_at=timezone.now())
         self.stdout.write(self.style.SUCCESS(self.summary()))
 
     # People ---------------------------------------------------------------------
