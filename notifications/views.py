@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -176,3 +176,13 @@ def calendar_feed(request, key: str):
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+urlpatterns = [
+    path("", inbox, name="inbox"),
+    path("<int:pk>/read/", mark, {"read": True}, name="mark_read"),
+    path("<int:pk>/unread/", mark, {"read": False}, name="mark_unread"),
+    path("read-all/", mark_all_read, name="mark_all_read"),
+    path("preferences/", preferences, name="preferences"),
+    path("calendar/reset/", calendar_reset, name="calendar_reset"),
+]
