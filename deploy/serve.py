@@ -136,7 +136,8 @@ def main() -> int:
         ended = [name for name, p in processes.items() if p.poll() is not None]
         if ended:
             code = processes[ended[0]].returncode
-            status = code or 1
+            # Killed by a signal: the shell's convention, 128 + its number.
+            status = 128 - code if code < 0 else code or 1
             print(
                 f"serve: {ended[0]} ended ({code}); stopping the others.",
                 file=sys.stderr,
