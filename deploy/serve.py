@@ -31,8 +31,9 @@ STOP_GRACE_SECONDS = 30
 def environment() -> dict:
     env = dict(os.environ)
     port = env.setdefault("PORT", "8000")
+    # Production settings whatever the shell had (often portal.settings.dev).
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
     defaults = {
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
         "REDIS_URL": "redis://127.0.0.1:6379/1",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",

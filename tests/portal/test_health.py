@@ -1,6 +1,6 @@
 """Health endpoints: cheap, open, nothing private, never redirected."""
 
-import os
+import importlib.util
 import subprocess
 import sys
 from datetime import timedelta
@@ -153,16 +153,31 @@ def test_health_refuses_writes(client, db):
     assert client.post("/readyz").status_code == 405
 
 
-def test_gunicorn_config_is_valid():
-    env = {
-        **os.environ,
-        "WEB_CONCURRENCY": "3",
-        "BIND": "127.0.0.1:9999",
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "DJANGO_SECRET_KEY": "long-random-secret-for-the-config-check-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-        "EMAIL_URL": "consolemail://",
-    }
+def _serve_module():
+    spec = importlib.util.spec_from_file_location("serve", ROOT / "deploy" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_serve_runs_production_settings_locally(monkeypatch, capsys):
+    for name in ("DJANGO_SECRET_KEY", "DATABASE_URL", "PORT", "BIND", "EMAIL_URL"):
+        monkeypatch.delenv(name, raising=False)
+    env = _serve_module().environment()
+    assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+    assert env["DATABASE_URL"] == "postgres://postgres@127.0.0.1:5432/portal"
+    assert env["BIND"] == "127.0.0.1:8000"
+    assert env["DJANGO_SECURE_SSL_REDIRECT"] == "0"
+    assert env["EMAIL_URL"] == "consolemail://"
+    assert len(env["DJANGO_SECRET_KEY"]) >= 50
+    assert "throwaway" in capsys.readouterr().out
+
+
+def test_make_serve_gunicorn_config_is_valid(monkeypatch):
+    """gunicorn loads its config and the app under the environment of `make serve`."""
+    monkeypatch.setenv("PORT", "9999")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    env = _serve_module().environment()
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -185,4 +200,5 @@ def test_gunicorn_config_is_valid():
     assert settings["workers"] == "3"
     assert settings["bind"] == "['127.0.0.1:9999']"
     assert settings["accesslog"] == "None"
+    assert settings["max_requests_jitter"] == "100"
     assert settings["wsgi_app"] == "portal.wsgi:application"
