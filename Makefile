@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres migrate demo worker lint check messages clean chromium
+.PHONY: run test test-postgres migrate demo worker serve lint check messages clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ demo: migrate
 ## A background task worker (production uses the database task backend).
 worker: $(VENV)/.installed
 	$(BIN)/python manage.py db_worker
+
+## Production settings on PostgreSQL, as deployed: gunicorn with WEB_CONCURRENCY app
+## processes and TASK_WORKERS task workers (2 and 2), on http://127.0.0.1:$$PORT (8000).
+## Migrates and collects static files first (docs/deployment.md).
+serve: $(VENV)/.installed
+	$(BIN)/python deploy/serve.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.feeds import StoriesFeed
 from notifications import views as notification_views
 
-from . import home, views
+from . import health, home, views
 from .api.router import router
 
 api_patterns = [
@@ -32,6 +32,9 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # For load balancers: no language, no redirect, no session (portal/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_patterns)),
     # One sign-in page for everyone, with two-factor: the admins' own go there.
     path("admin/login/", views.admin_sign_in, {"admin_home": "/admin/"}),

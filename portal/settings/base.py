@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times every answer and gives it a request id (portal/request_log.py).
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PortalCSPMiddleware",
@@ -400,15 +402,39 @@ PORTAL_NAVIGATION = [
     "notifications.navigation.items",
 ]
 
+# Plain lines here; production writes one JSON object a line (production.py). Every
+# record carries the id of the request it was written for (portal/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "formatters": {"plain": {"()": "portal.logging.PlainFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
     "loggers": {
         # Failed sign-ins and refused two-factor set-ups (IP, time).
         "portal.security": {"handlers": ["console"], "level": "INFO"},
+        # One line per request (portal/request_log.py).
+        "portal.requests": {
+            "handlers": ["console"],
+            "level": env("PORTAL_REQUEST_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
     },
 }
+
+# Health endpoints (portal/health.py): answered over plain HTTP too, since load
+# balancers ask the app processes directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# /readyz fails when the oldest task due has waited longer than this for a worker.
+PORTAL_TASK_BACKLOG_MAX_SECONDS = env.int(
+    "PORTAL_TASK_BACKLOG_MAX_SECONDS", default=900
+)
 
 # E-mail: one variable, as django-environ reads it (README, "E-mail"):
 # smtp+tls://user:password@host:587, consolemail://, filemail:///path/to/folder.

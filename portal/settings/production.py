@@ -45,9 +45,27 @@ STORAGES = {
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 PORTAL_DEMO_DATA_ALLOWED = False
 
+# One JSON object a line on standard error, each with the request's id; the
+# request log replaces the server's access log (deploy/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "portal.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Their own level, so that DJANGO_LOG_LEVEL=WARNING keeps the request log.
+        "portal.requests": {
+            "level": env("PORTAL_REQUEST_LOG_LEVEL", default="INFO"),
+        },
+        # Each step of every PDF at INFO: too much for a production log.
+        "weasyprint": {"level": "WARNING"},
+    },
 }
