@@ -31,6 +31,9 @@ api_patterns = [
     ),
 ]
 
+# Errors raised outside views: a database outage is a 503 (portal/db_errors.py).
+handler500 = "portal.db_errors.server_error"
+
 urlpatterns = [
     path("api/v1/", include(api_patterns)),
     # One sign-in page for everyone, with two-factor: the admins' own go there.

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "portal.errors.DomainErrorMiddleware",
+    # The database out of reach: 503 with Retry-After (portal/db_errors.py).
+    "portal.db_errors.DatabaseOutageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
