@@ -7,6 +7,7 @@ edits it. `ExportDownload` records each download of a stored file.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ExportKind, ExportStatus, PartStatus
@@ -44,6 +45,13 @@ class Export(models.Model):
         _("file"), storage=private_storage, upload_to="exports/", blank=True
     )
     error = models.CharField(_("error"), max_length=500, blank=True)
+    # Packets: the last sign of progress (planned, a dossier taken up, the assembly
+    # claimed) and how many times the maintenance sweep took the job up again after
+    # its worker went silent (exports/maintenance.py).
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(_("recoveries"), default=0)
+    # The stored file was deleted after the retention period; the record stays.
+    expired_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -69,6 +77,11 @@ class ExportPart(models.Model):
     rendered = models.ForeignKey(
         "RenderedPart", on_delete=models.PROTECT, null=True, blank=True
     )
+    # Set when a worker takes the dossier up; a claim older than the stall timeout
+    # belongs to a worker that went away. `attempts` counts the claims, so a dossier
+    # that kills its worker every time fails the job instead of looping.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["export", "position"]
@@ -94,6 +107,8 @@ class RenderedPart(models.Model):
     file = models.FileField(storage=private_storage, upload_to="parts/")
     pages = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last put in a packet: the retention deletes parts unused for a while.
+    used_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
         return self.key

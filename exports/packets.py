@@ -14,13 +14,23 @@
 Every step checks the job's state first, so a task delivered twice does no harm.
 The steps return what should happen next; tasks.py queues it (this module does not
 know about the task queue).
+
+A worker can die in the middle of a step (killed, out of memory, a host restart):
+each step leaves a heartbeat on the job, and `recover` (run by the maintenance sweep,
+exports/maintenance.py) takes a job that went silent up again where it stopped, or
+fails it with a message once it has been retried too often or is too old.
 """
 
+import datetime
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -33,7 +43,7 @@ from notifications import events
 from portal.users import display_name
 
 from . import permissions
-from .choices import ExportStatus, PartStatus
+from .choices import ExportKind, ExportStatus, PartStatus
 from .documents.base import content_key, content_lang
 from .documents.grants import dossier_context, proposal_queryset
 from .documents.packet import (
@@ -127,9 +137,9 @@ def plan(export_id: int) -> list[int] | None:
             ranking = round_ranking(user, round_)
         included = [row["proposal"] for row in ranking["ranking"]]
         export.status = ExportStatus.RUNNING
-        export.started_at = timezone.now()
+        export.started_at = export.heartbeat_at = timezone.now()
         export.withheld = ranking["withheld"]
-        export.save(update_fields=["status", "started_at", "withheld"])
+        export.save(update_fields=["status", "started_at", "heartbeat_at", "withheld"])
         parts = ExportPart.objects.bulk_create(
             ExportPart(export=export, proposal_id=pid, position=i)
             for i, pid in enumerate(included)
@@ -147,6 +157,8 @@ def render_part(part_id: int) -> int | None:
     )
     if part is None or part.export.status != ExportStatus.RUNNING:
         return None
+    if not _claim_part(part):
+        return None  # a live worker has it
     export, user = part.export, part.export.requested_by
     proposal = proposal_queryset().get(pk=part.proposal_id)
     if not grants.has_committee_access(user, proposal):
@@ -165,17 +177,45 @@ def render_part(part_id: int) -> int | None:
     return export.pk if claim_assembly(export.pk) else None
 
 
+def stall_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.PORTAL_PACKET_STALL_SECONDS)
+
+
+def _claim_part(part: ExportPart) -> bool:
+    """Take the dossier up, unless a worker that is still alive has it; count the
+    attempt and leave a heartbeat on the job."""
+    now = timezone.now()
+    claimed = (
+        ExportPart.objects.filter(pk=part.pk, status=PartStatus.PENDING)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stall_timeout()))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if claimed:
+        Export.objects.filter(pk=part.export_id).update(heartbeat_at=now)
+    return bool(claimed)
+
+
+# Reusing a cached part refreshes its `used_at` at most this often (one write a day
+# rather than one per packet).
+USED_AT_PRECISION = datetime.timedelta(days=1)
+
+
 def cached_render(template: str, key: str, context: dict, language: str):
     """The rendered part for this content: reused if it exists, else rendered."""
     storage = private_storage()
     found = RenderedPart.objects.filter(key=key).first()
     if found is not None and storage.exists(found.file.name):
+        now = timezone.now()
+        if found.used_at < now - USED_AT_PRECISION:
+            RenderedPart.objects.filter(pk=found.pk).update(used_at=now)
+            found.used_at = now
         return found
     rendered = render_template(template, context, language)
     name = storage.save(f"parts/{key}.pdf", ContentFile(rendered.pdf))
     if found is not None:  # the file had gone missing: point the entry at the new one
         found.file.name, found.pages = name, rendered.pages
-        found.save(update_fields=["file", "pages"])
+        found.used_at = timezone.now()
+        found.save(update_fields=["file", "pages", "used_at"])
         return found
     entry, created = RenderedPart.objects.get_or_create(
         key=key, defaults={"file": name, "pages": rendered.pages}
@@ -211,7 +251,7 @@ def claim_assembly(export_id: int) -> bool:
         return False
     return bool(
         Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
-            status=ExportStatus.ASSEMBLING
+            status=ExportStatus.ASSEMBLING, heartbeat_at=timezone.now()
         )
     )
 
@@ -226,6 +266,7 @@ def previous_front_pages(export: Export, dossiers: int) -> int:
             requested_by=export.requested_by_id,
             language=export.language,
             status=ExportStatus.READY,
+            expired_at__isnull=True,
         )
         .exclude(pk=export.pk)
         .order_by("-finished_at")
@@ -250,6 +291,7 @@ def assemble_job(export_id: int) -> None:
     )
     if export is None:
         return
+    Export.objects.filter(pk=export_id).update(heartbeat_at=timezone.now())
     user, language = export.requested_by, export.language
     round_ = Round.objects.select_related("program", "committee").get(
         pk=export.object_id
@@ -379,3 +421,117 @@ def assemble_job(export_id: int) -> None:
         ]
     )
     _finished(export.pk)
+
+
+ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING, ExportStatus.ASSEMBLING)
+
+
+@dataclass
+class Recovery:
+    """What the sweep did with a silent job, and what it must queue again."""
+
+    export_id: int
+    failed: bool = False
+    build: bool = False
+    parts: list[int] = field(default_factory=list)
+    assemble: bool = False
+
+
+def gave_up_message() -> str:
+    return _(
+        "The background worker building this packet stopped before it was done, "
+        "several times, so building it was given up. Ask for the packet again; if "
+        "it fails again, tell the staff."
+    )
+
+
+def too_late_message() -> str:
+    return _(
+        "The packet was not finished in time: the background workers are stopped "
+        "or overloaded. Ask for it again later; if it fails again, tell the staff."
+    )
+
+
+def stalled_jobs(now: datetime.datetime):
+    """Packets still in progress that showed no progress for the stall timeout, or
+    were asked for longer ago than the deadline."""
+    silent = now - stall_timeout()
+    deadline = now - datetime.timedelta(seconds=settings.PORTAL_PACKET_DEADLINE_SECONDS)
+    return Export.objects.filter(kind=ExportKind.PACKET, status__in=ACTIVE).filter(
+        Q(requested_at__lt=deadline)
+        | Q(heartbeat_at__lt=silent)
+        | Q(heartbeat_at__isnull=True, requested_at__lt=silent)
+    )
+
+
+def recover(
+    export_id: int,
+    *,
+    now: datetime.datetime,
+    live: Callable[[int, list[int]], tuple[bool, set[int]]],
+) -> Recovery | None:
+    """Take up a packet whose worker went silent, where it stopped; or fail it.
+
+    `live(export_id, pending_part_ids)` tells which of the job's tasks are still in
+    the queue or run by a live worker: (its build or assembly task?, the parts with
+    a render task); those are only waiting their turn. A job asked for longer ago
+    than the deadline fails whatever the reason; one taken up
+    `PORTAL_PACKET_MAX_ATTEMPTS` times already, or with a dossier whose render was
+    started that many times, fails with a message saying so. None: the job needs
+    nothing (done, making progress, or waiting in the queue)."""
+    silent = now - stall_timeout()
+    deadline = now - datetime.timedelta(seconds=settings.PORTAL_PACKET_DEADLINE_SECONDS)
+    limit = settings.PORTAL_PACKET_MAX_ATTEMPTS
+    with transaction.atomic():
+        export = (
+            Export.objects.select_for_update()
+            .filter(pk=export_id, kind=ExportKind.PACKET, status__in=ACTIVE)
+            .first()
+        )
+        if export is None:
+            return None
+        if export.requested_at < deadline:
+            with translation.override(export.language):
+                _fail(export, too_late_message())
+            return Recovery(export_id, failed=True)
+        if (export.heartbeat_at or export.requested_at) >= silent:
+            return None
+        pending = list(
+            export.parts.filter(status=PartStatus.PENDING).values_list(
+                "pk", "claimed_at", "attempts"
+            )
+        )
+        job_queued, parts_queued = live(export.pk, [pk for pk, *_rest in pending])
+        if job_queued:
+            return None
+        # Parts with a task still to run, or claimed lately by a worker that is
+        # alive (it leaves a heartbeat as it goes), are left alone.
+        stale = [
+            (pk, tries)
+            for pk, claimed, tries in pending
+            if pk not in parts_queued and (claimed is None or claimed < silent)
+        ]
+        recovery = Recovery(export_id)
+        if export.status == ExportStatus.QUEUED:
+            recovery.build = True
+        elif export.status == ExportStatus.ASSEMBLING:
+            recovery.assemble = True
+        elif stale:
+            recovery.parts = [pk for pk, _tries in stale]
+        elif pending:
+            return None
+        if export.recoveries >= limit or any(tries >= limit for _pk, tries in stale):
+            logger.warning("Round packet %s given up after its worker died", export.pk)
+            with translation.override(export.language):
+                _fail(export, gave_up_message())
+            return Recovery(export_id, failed=True)
+        export.recoveries += 1
+        export.heartbeat_at = now
+        export.save(update_fields=["recoveries", "heartbeat_at"])
+        if recovery.parts:
+            ExportPart.objects.filter(pk__in=recovery.parts).update(claimed_at=None)
+        elif export.status == ExportStatus.RUNNING:
+            # Every dossier is done but the worker died before claiming the assembly.
+            recovery.assemble = claim_assembly(export.pk)
+    logger.warning("Round packet %s taken up again after its worker died", export_id)
+    return recovery

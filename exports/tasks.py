@@ -45,3 +45,12 @@ def render_packet_part(part_id: int) -> None:
 def assemble_packet(export_id: int) -> None:
     with packets.failing_marks(export_id):
         packets.assemble_job(export_id)
+
+
+@task()
+def portal_maintenance() -> dict[str, int]:
+    """The periodic upkeep (manage.py portal_maintenance), for deployments that
+    schedule tasks rather than commands: packets whose worker died, retention."""
+    from .maintenance import run
+
+    return run().as_dict()

@@ -31,6 +31,9 @@ api_patterns = [
     ),
 ]
 
+# Errors raised outside views: a database outage is a 503 (portal/db_errors.py).
+handler500 = "portal.db_errors.server_error"
+
 urlpatterns = [
     # For load balancers: no language, no redirect, no session (portal/health.py).
     path("healthz", health.healthz, name="healthz"),

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "portal.errors.DomainErrorMiddleware",
+    # The database out of reach: 503 with Retry-After (portal/db_errors.py).
+    "portal.db_errors.DatabaseOutageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -165,6 +167,8 @@ DATABASES = {
 }
 # A request that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A persistent connection the server dropped (a restart) is replaced, not reused.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer at a time. Transactions take the write lock when they
     # begin (IMMEDIATE), so two requests writing at once queue instead of one failing
@@ -268,6 +272,25 @@ STORAGES = {
 
 # Background tasks: the database backend needs a worker (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# `manage.py portal_maintenance` (exports/maintenance.py): a round packet with no
+# progress for this long, and nothing of it in the queue, is taken up again (its
+# worker died); it fails with a message after this many tries, or once this old.
+PORTAL_PACKET_STALL_SECONDS = env.int("PORTAL_PACKET_STALL_SECONDS", default=600)
+PORTAL_PACKET_MAX_ATTEMPTS = env.int("PORTAL_PACKET_MAX_ATTEMPTS", default=3)
+PORTAL_PACKET_DEADLINE_SECONDS = env.int(
+    "PORTAL_PACKET_DEADLINE_SECONDS", default=3 * 3600
+)
+# Any other task still "running" after this long lost its worker.
+PORTAL_TASK_LOST_SECONDS = env.int("PORTAL_TASK_LOST_SECONDS", default=6 * 3600)
+# Retention: packet files (their export records stay), cached dossiers no packet
+# uses, finished task rows.
+PORTAL_PACKET_RETENTION_DAYS = env.int("PORTAL_PACKET_RETENTION_DAYS", default=30)
+PORTAL_RENDERED_PART_RETENTION_DAYS = env.int(
+    "PORTAL_RENDERED_PART_RETENTION_DAYS", default=30
+)
+PORTAL_TASK_RESULT_RETENTION_DAYS = env.int(
+    "PORTAL_TASK_RESULT_RETENTION_DAYS", default=14
+)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing or bad token a 401.

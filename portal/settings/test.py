@@ -10,6 +10,9 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-not-for-production-use-0123456789"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+if os.environ.get("PORTAL_TEST_TASKS") == "database":
+    # Worker processes started by tests/exports/test_worker_crash.py.
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # API throttles are off (no rates) except in the tests that set rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {}}
@@ -19,7 +22,11 @@ STORAGES = {
     **STORAGES,
     "exports": {
         "BACKEND": "exports.storage.PrivateStorage",
-        "OPTIONS": {"location": tempfile.mkdtemp(prefix="portal-private-")},
+        # Worker processes started by a test share the test's folder.
+        "OPTIONS": {
+            "location": os.environ.get("PORTAL_PRIVATE_ROOT")
+            or tempfile.mkdtemp(prefix="portal-private-")
+        },
     },
 }
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
