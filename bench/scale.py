@@ -11,6 +11,9 @@ prints the plan (EXPLAIN ANALYZE) of its slowest query. At the large size it als
 times the proposal search (API `search=` and the funded grants page `q=`).
 
 `--measure-only` measures the data already there (after a migration, say).
+`--compare SMALL_DB LARGE_DB` measures two such databases (names on the same server)
+in turns, request by request, so that other work on the machine weighs on both sizes
+alike, and prints the same table.
 """
 
 import argparse
@@ -145,7 +148,9 @@ def grow(affiliates: int, proposals: int, seed: int) -> None:
         flush=True,
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum would in a while: statistics, and the visibility map that
+        # lets index-only scans skip the table.
+        cursor.execute("VACUUM ANALYZE")
 
 
 def proposal_count() -> int:
@@ -161,8 +166,12 @@ def main():
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--measure-only", action="store_true")
+    parser.add_argument("--compare", nargs=2, metavar=("SMALL_DB", "LARGE_DB"))
     args = parser.parse_args()
     setup_test_environment()
+    if args.compare:
+        compare(*args.compare, repeat=args.repeat)
+        return
 
     if args.measure_only:
         print(f"measuring {proposal_count()} proposals", flush=True)
@@ -203,6 +212,77 @@ def main():
         print(slowest["sql"][:3000])
         print(explain(slowest["sql"]))
     search(args.repeat)
+
+
+def compare(small: str, large: str, repeat: int) -> None:
+    from django.core.cache import cache
+
+    names = {"small": small, "large": large}
+
+    def switch(size):
+        connection.close()
+        connection.settings_dict["NAME"] = names[size]
+        cache.clear()  # the same ids mean other rows in the other database
+
+    people, counts = {}, {}
+    for size in names:
+        switch(size)
+        people[size] = readers()
+        counts[size] = proposal_count()
+    print(
+        f"{'endpoint':24} {'who':8} {'ms@' + str(counts['small']):>10} {'sql ms':>7} "
+        f"{'q':>4} {'ms@' + str(counts['large']):>10} {'sql ms':>7} {'q':>4} "
+        f"{'ratio':>6}",
+        flush=True,
+    )
+    searches = [(*entry, ("staff", "visitor")) for entry in SEARCHES]
+    over = []
+    for label, path, params, whom in ENDPOINTS + searches:
+        for who in whom:
+            clients = {}
+            for size in names:
+                switch(size)
+                clients[size] = Client()
+                if people[size][who] is not None:
+                    clients[size].force_login(people[size][who])
+            timings = {size: [] for size in names}
+            sql = {size: [] for size in names}
+            queries, slowest = {}, {}
+            for _ in range(repeat):
+                for size in names:
+                    switch(size)
+                    clients[size].get(path, params)  # warm after the switch
+                    with CaptureQueriesContext(connection) as ctx:
+                        start = time.perf_counter()
+                        response = clients[size].get(path, params)
+                        timings[size].append(time.perf_counter() - start)
+                    assert response.status_code == 200, (path, who, size)
+                    queries[size] = len(ctx.captured_queries)
+                    sql[size].append(
+                        sum(float(q["time"]) for q in ctx.captured_queries)
+                    )
+                    slowest[size] = max(
+                        ctx.captured_queries, key=lambda q: float(q["time"])
+                    )
+            ms = {size: statistics.median(timings[size]) * 1000 for size in names}
+            db = {size: statistics.median(sql[size]) * 1000 for size in names}
+            ratio = ms["large"] / ms["small"]
+            print(
+                f"{label:24} {who:8} {ms['small']:10.1f} {db['small']:7.1f} "
+                f"{queries['small']:4d} {ms['large']:10.1f} {db['large']:7.1f} "
+                f"{queries['large']:4d} {ratio:6.2f}"
+                f"{'  over' if ratio > GOAL else ''}",
+                flush=True,
+            )
+            if ratio > GOAL:
+                over.append((label, who, slowest["large"]))
+    switch("large")
+    for label, who, query in over:
+        print(
+            f"\n== {label} ({who}): slowest query at the large size, {query['time']} s"
+        )
+        print(query["sql"][:2000])
+        print(explain(query["sql"]))
 
 
 def search(repeat):
