@@ -39,6 +39,8 @@ class GrantReport(ReviewedReport):
 
     class Meta:
         ordering = ["due_date", "id"]
+        # The API lists reports in this order, a page at a time.
+        indexes = [models.Index(fields=["due_date", "id"], name="grant_report_due")]
         verbose_name = _("grant report")
         verbose_name_plural = _("grant reports")
         constraints = [
