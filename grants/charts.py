@@ -8,6 +8,9 @@ formatted in the reader's language, like `{% money %}`.
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connections
+from django.db.models import DecimalField, F, Sum
+from django.db.models.functions import Coalesce, Round
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -76,6 +79,30 @@ def _awarded_usd(approved, requested, rate) -> Decimal:
     )
 
 
+def awarded_usd_totals(grants, key: str) -> dict:
+    """USD awarded per value of `key` (a field path) among `grants`, each grant
+    rounded to the cent as `_awarded_usd` does. On PostgreSQL the database adds up
+    (one query, no row sent back: 100,000 grants cost milliseconds); elsewhere the
+    rows are added up here, in Decimal."""
+    totals = defaultdict(lambda: ZERO)
+    if connections[grants.db].vendor == "postgresql":
+        usd = Round(
+            Coalesce("amount_approved", "amount_requested") / F("exchange_rate"),
+            2,
+            output_field=DecimalField(max_digits=20, decimal_places=2),
+        )
+        rows = grants.order_by().values_list(key).annotate(total=Sum(usd))
+        for value, total in rows:
+            totals[value] += total
+        return totals
+    rows = grants.order_by().values_list(
+        key, "amount_approved", "amount_requested", "exchange_rate"
+    )
+    for value, approved, requested, rate in rows:
+        totals[value] += _awarded_usd(approved, requested, rate)
+    return totals
+
+
 def _chart(title, label_header, totals: dict, summary) -> object:
     rows = [
         (label, value, _amount(value, "USD"))
@@ -92,12 +119,7 @@ def _chart(title, label_header, totals: dict, summary) -> object:
 
 def awarded_per_programme(grants):
     """USD awarded per programme of the grants shown (one query)."""
-    totals = defaultdict(lambda: ZERO)
-    rows = grants.order_by().values_list(
-        "program__name", "amount_approved", "amount_requested", "exchange_rate"
-    )
-    for name, approved, requested, rate in rows:
-        totals[name] += _awarded_usd(approved, requested, rate)
+    totals = awarded_usd_totals(grants, "program__name")
     summary = (
         _("Programmes: %(count)d. The largest amount: %(name)s.")
         % {"count": len(totals), "name": max(totals, key=totals.get)}
@@ -111,15 +133,11 @@ def awarded_per_region(findable):
     """USD awarded per region of the applicant. Pass only grants that may be found
     by their applicant (`permissions.without_blind`): a region could point at whom a
     blind round hides."""
-    totals = defaultdict(lambda: ZERO)
     labels = dict(Region.choices)
-    rows = findable.order_by().values_list(
-        "affiliate__region", "amount_approved", "amount_requested", "exchange_rate"
-    )
-    for region, approved, requested, rate in rows:
-        totals[str(labels.get(region, region))] += _awarded_usd(
-            approved, requested, rate
-        )
+    totals = {
+        str(labels.get(region, region)): total
+        for region, total in awarded_usd_totals(findable, "affiliate__region").items()
+    }
     summary = (
         _("Regions: %(count)d. The largest amount: %(name)s.")
         % {"count": len(totals), "name": max(totals, key=totals.get)}

@@ -1,4 +1,5 @@
 import django_filters
+from rest_framework.filters import SearchFilter
 
 from portal.api.filters import BoundedNumberFilter, PortalFilterSet
 
@@ -10,6 +11,7 @@ from ..models import (
     ProposalDeclaration,
     Round,
 )
+from ..search import is_postgresql, search_proposals
 
 
 class FundProgramFilter(PortalFilterSet):
@@ -69,3 +71,15 @@ class ProposalDeclarationFilter(PortalFilterSet):
     class Meta:
         model = ProposalDeclaration
         fields = ["proposal", "user", "has_conflict", "conflict_type"]
+
+
+class ProposalSearchFilter(SearchFilter):
+    """`search=`: on PostgreSQL, the words of the title and summary through their
+    full-text index, or the applicant's name (grants.search); elsewhere DRF's
+    substring search over the view's `search_fields`."""
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get(self.search_param, "")
+        if not text.strip() or not is_postgresql(queryset):
+            return super().filter_queryset(request, queryset, view)
+        return search_proposals(queryset, text)

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
@@ -19,6 +20,7 @@ from portal.api.base import (
     RequiredReasonActionSerializer,
     pop_reason,
 )
+from portal.api.filters import PortalOrderingFilter
 from portal.api.history import HistoryMixin
 from portal.api.views import ReportActionsMixin, ServiceViewSetMixin
 
@@ -45,6 +47,7 @@ from .filters import (
     InterestDeclarationFilter,
     ProposalDeclarationFilter,
     ProposalFilter,
+    ProposalSearchFilter,
     RoundFilter,
 )
 from .reviews import ReviewSerializer, reviews_queryset
@@ -154,6 +157,11 @@ class ProposalViewSet(
     serializer_class = ProposalSerializer
     permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
     filterset_class = ProposalFilter
+    filter_backends = [
+        DjangoFilterBackend,
+        ProposalSearchFilter,
+        PortalOrderingFilter,
+    ]
     search_fields = ["title", "summary", "affiliate__name"]
     ordering_fields = [
         "title",

@@ -1,6 +1,8 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -131,6 +133,38 @@ class Proposal(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
+        indexes = [
+            # Full-text search on PostgreSQL (grants.search; created there only).
+            GinIndex(
+                SearchVector("title", "summary", config="simple"),
+                name="proposal_text_search",
+            ),
+            # The funded grants page: the latest awarded grants first, and its
+            # totals and charts, read from the index alone on PostgreSQL (it holds
+            # the amounts). Only the statuses of permissions.AWARDED_STATUSES, so
+            # that no undecided or declined proposal is read.
+            models.Index(
+                fields=["-decided_at", "-id"],
+                include=[
+                    "amount_approved",
+                    "amount_requested",
+                    "exchange_rate",
+                    "program",
+                    "affiliate",
+                    "round",
+                ],
+                condition=Q(
+                    status__in=[
+                        ProposalStatus.APPROVED,
+                        ProposalStatus.APPROVED_WITH_CONDITIONS,
+                        ProposalStatus.FUNDED,
+                        ProposalStatus.REPORTING,
+                        ProposalStatus.CLOSED,
+                    ]
+                ),
+                name="proposal_awarded_latest",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,6 +40,17 @@ class GrantReport(ReviewedReport):
 
     class Meta:
         ordering = ["due_date", "id"]
+        # The API lists reports in this order, a page at a time.
+        indexes = [
+            models.Index(fields=["due_date", "id"], name="grant_report_due"),
+            # The staff inbox: reports waiting for acceptance, oldest first, and
+            # how many there are.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=GrantReportStatus.SUBMITTED),
+                name="grant_report_waiting",
+            ),
+        ]
         verbose_name = _("grant report")
         verbose_name_plural = _("grant reports")
         constraints = [

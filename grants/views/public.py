@@ -9,7 +9,6 @@ dates), and without the applicant where a blind round hides it from this reader.
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
@@ -17,9 +16,10 @@ from django.views.decorators.http import require_GET
 from affiliates.models import Affiliate
 
 from .. import permissions, readers
-from ..charts import awarded_per_programme, awarded_per_region
+from ..charts import awarded_per_programme, awarded_per_region, awarded_usd_totals
 from ..forms.public import FundedGrantFilterForm
 from ..models import Proposal
+from ..search import search_proposals
 
 PAGE_SIZE = 20
 
@@ -40,15 +40,7 @@ def _public_row(user, proposal) -> dict:
 def _total_usd(queryset) -> Decimal:
     """The USD total of the filtered set in one query: approved amounts (requested
     where no amount was set yet) at each grant's frozen rate."""
-    total = Decimal("0.00")
-    rows = queryset.order_by().values_list(
-        "amount_approved", "amount_requested", "exchange_rate"
-    )
-    for approved, requested, rate in rows:
-        amount = approved if approved is not None else requested
-        proposal = Proposal(amount_approved=amount, exchange_rate=rate)
-        total += proposal.amount_approved_usd or Decimal("0.00")
-    return total
+    return sum(awarded_usd_totals(queryset, "status").values(), Decimal("0.00"))
 
 
 @require_GET
@@ -71,11 +63,7 @@ def funded(request):
         # Finding grants by their applicant must not reveal whom a blind round hides.
         grants = findable
     if filters.get("q"):
-        grants = grants.filter(
-            Q(title__icontains=filters["q"])
-            | Q(summary__icontains=filters["q"])
-            | Q(affiliate__name__icontains=filters["q"])
-        )
+        grants = search_proposals(grants, filters["q"])
     if filters.get("program"):
         grants = grants.filter(program=filters["program"])
     if filters.get("region"):
