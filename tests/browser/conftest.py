@@ -219,6 +219,22 @@ def sign_in(page, username: str, password: str = PASSWORD, totp_secret=None):
     )
 
 
+def start(page, username: str, lang: str, path: str, totp_secret=None):
+    """Sign in, open `path` in English, pick the language there and open `path` in
+    it (browser tests never start at "/")."""
+    sign_in(page, username, totp_secret=totp_secret)
+    page.goto(path)
+    if lang != "en":
+        switch_language(page, lang)
+        page.goto(f"/{lang}{path}")
+
+
+def press(locator):
+    """Pressed from the keyboard: a click right after a full-page screenshot can
+    miss its target in headless Chromium."""
+    locator.press("Enter")
+
+
 def sign_out(page):
     page.locator(".account-menu summary").click()
     page.get_by_role("button", name=re.compile("Sign out|تسجيل الخروج")).click()

@@ -8,7 +8,7 @@ tests/exports/test_pages_exports.py."""
 import pytest
 from allauth.account.models import EmailAddress
 
-from tests.browser.conftest import sign_in, switch_language
+from tests.browser.conftest import press, sign_in, switch_language
 from tests.factories import AffiliateFactory, StaffFactory, with_two_factor
 from tests.grants.conftest import ReviewWorld
 
@@ -22,12 +22,6 @@ def verified(user):
         user=user, email=user.email, verified=True, primary=True
     )
     return user
-
-
-def press(locator):
-    """Pressed from the keyboard: a click right after a full-page screenshot can
-    miss its target in headless Chromium."""
-    locator.press("Enter")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from affiliates.choices import DefermentRequestStatus, MembershipRole
 from affiliates.models import Deferment, DefermentRequest
 from grants.choices import GrantReportStatus, ProposalStatus
 from grants.services import proposals, reports
-from tests.browser.conftest import sign_in, switch_language
+from tests.browser.conftest import press, start
 from tests.factories import (
     AffiliateFactory,
     AffiliateReportFactory,
@@ -36,20 +36,6 @@ def staff_member():
         user=user, email=user.email, verified=True, primary=True
     )
     return user, with_two_factor(user)
-
-
-def start(page, user, secret, lang, path):
-    sign_in(page, user.username, totp_secret=secret)
-    page.goto(path)
-    if lang != "en":
-        switch_language(page, lang)
-        page.goto(f"/{lang}{path}")
-
-
-def press(locator):
-    """Pressed from the keyboard: a click right after a full-page screenshot can
-    miss its target in headless Chromium."""
-    locator.press("Enter")
 
 
 def admin_of(affiliate, username):
@@ -74,7 +60,7 @@ def test_staff_work_through_the_compliance_overview(page, shot, axe, lang):
         explanation="The river flooded our office.",
     )
 
-    start(page, staff, secret, lang, "/affiliates/compliance/")
+    start(page, staff.username, lang, "/affiliates/compliance/", totp_secret=secret)
     page.locator(".compliance-table").wait_for()
     assert page.locator(".compliance-table tbody tr").first.get_attribute(
         "data-compliance"
@@ -154,7 +140,13 @@ def test_staff_review_reports_and_see_the_charts(page, shot, axe, lang):
     reports.grant_report_submit(actor=admin, report=grant_report)
 
     # The annual report: sending back needs a reason, next to the field.
-    start(page, staff, secret, lang, f"/affiliates/annual-reports/{annual.pk}/")
+    start(
+        page,
+        staff.username,
+        lang,
+        f"/affiliates/annual-reports/{annual.pk}/",
+        totp_secret=secret,
+    )
     page.locator("[data-report-review]").wait_for()
     axe(page)
     shot(page, "annual-report-review")

@@ -11,7 +11,7 @@ from affiliates.choices import MembershipRole
 from grants.choices import ProposalStatus
 from grants.models import CommentReport, GrantReport, ProposalComment
 from grants.services import proposals
-from tests.browser.conftest import sign_in, switch_language
+from tests.browser.conftest import press, start
 from tests.browser.people import person
 from tests.factories import (
     AffiliateFactory,
@@ -24,23 +24,8 @@ from tests.factories import (
 LANGS = ["en", "ar"]
 
 
-def start(page, username, lang, path):
-    """Sign in, open `path` (English), pick the language there."""
-    sign_in(page, username)
-    page.goto(path)
-    if lang != "en":
-        switch_language(page, lang)
-        page.goto(f"/{lang}{path}")
-
-
 def sign_out(page):
     page.context.clear_cookies()
-
-
-def press(locator):
-    """Buttons are pressed from the keyboard: in headless Chromium a mouse click
-    right after a full-page screenshot can miss its target."""
-    locator.press("Enter")
 
 
 def confirm(page):

@@ -12,7 +12,7 @@ from grants.choices import ProposalStatus
 from grants.services.comments import comment_create
 from notifications.choices import Delivery, Kind
 from notifications.models import Notification, Preference
-from tests.browser.conftest import sign_in, switch_language
+from tests.browser.conftest import press, start
 from tests.browser.people import person
 from tests.factories import (
     AffiliateFactory,
@@ -22,21 +22,6 @@ from tests.factories import (
 )
 
 LANGS = ["en", "ar"]
-
-
-def start(page, username, lang, path):
-    """Sign in, open `path` (English), pick the language there."""
-    sign_in(page, username)
-    page.goto(path)
-    if lang != "en":
-        switch_language(page, lang)
-        page.goto(f"/{lang}{path}")
-
-
-def press(locator):
-    """Keyboard, not the mouse: a click right after a full-page screenshot can
-    miss its target in headless Chromium."""
-    locator.press("Enter")
 
 
 def bell_count(page) -> str:

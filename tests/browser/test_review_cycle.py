@@ -29,7 +29,7 @@ from grants.models import (
     ProposalDeclaration,
     Review,
 )
-from tests.browser.conftest import _new_page, sign_in, sign_out, switch_language
+from tests.browser.conftest import _new_page, press, sign_in, sign_out, switch_language
 from tests.browser.people import person
 from tests.exports.conftest import read_pdf
 from tests.factories import (
@@ -103,11 +103,6 @@ def journey(request, browser, live_server):
     yield page, request.param
     context.close()
     assert not page.portal_js_errors, page.portal_js_errors
-
-
-def press(locator):
-    """Keyboard, not mouse: a click right after a full-page screenshot can miss."""
-    locator.press("Enter")
 
 
 def test_whole_review_cycle(journey, axe, shot):

@@ -12,7 +12,7 @@ from affiliates.choices import MembershipRole
 from grants.choices import ReviewStatus
 from grants.models import Review
 from grants.services import committees as committee_services
-from tests.browser.conftest import sign_in, switch_language
+from tests.browser.conftest import press, start
 from tests.factories import (
     AffiliateFactory,
     MembershipFactory,
@@ -49,19 +49,6 @@ def make_world():
     return world
 
 
-def start(page, username, secret, lang, path):
-    sign_in(page, username, totp_secret=secret)
-    page.goto(path)
-    if lang != "en":
-        switch_language(page, lang)
-        page.goto(f"/{lang}{path}")
-
-
-def press(locator):
-    """Keyboard, not mouse: a click right after a full-page screenshot can miss."""
-    locator.press("Enter")
-
-
 def total(page) -> str:
     return page.locator(".scoring-total__value").inner_text().strip()
 
@@ -72,7 +59,7 @@ def test_reviewer_declares_scores_saves_and_submits(page, shot, axe, lang):
     reviewer, secret = reviewer_in(world, "rosa")
     prefix = "" if lang == "en" else f"/{lang}"
 
-    start(page, "rosa", secret, lang, QUEUE)
+    start(page, "rosa", lang, QUEUE, totp_secret=secret)
     page.locator(".review-round").wait_for()
     axe(page)
     shot(page, "queue")
@@ -138,7 +125,9 @@ def test_conflicted_reviewer_is_recused_and_declares_interests(page, shot, axe, 
     world.review(world.reviewers[0], [5, 4, 3], note="Secret committee note")
     reviewer, secret = reviewer_in(world, "amir")
 
-    start(page, "amir", secret, lang, f"/grants/reviews/{world.proposal.pk}/")
+    start(
+        page, "amir", lang, f"/grants/reviews/{world.proposal.pk}/", totp_secret=secret
+    )
     page.wait_for_url(re.compile(r"/declare/$"))
     page.locator("input[name=has_conflict][value=yes]").check()
     press(page.locator("form.form button[type=submit]"))

@@ -18,7 +18,7 @@ from grants.models import (
     ReviewerAssignment,
 )
 from grants.services import comments as comment_services
-from tests.browser.conftest import sign_in, switch_language
+from tests.browser.conftest import press, sign_in, switch_language
 from tests.browser.people import person
 from tests.factories import (
     AffiliateFactory,
@@ -43,11 +43,6 @@ def start_as_staff(page, lang, path):
         switch_language(page, lang)
         page.goto(f"/{lang}{path}")
     return staff
-
-
-def press(locator):
-    """Keyboard, not mouse: a click right after a screenshot can miss in headless."""
-    locator.press("Enter")
 
 
 def world():
