@@ -40,7 +40,12 @@ def round_ranking(user, round_) -> dict:
     )
     for proposal in proposals:
         proposal.round = round_
-    open_ids = readers.committee_proposal_ids(user, in_round)
+    # The reader flags carry the committee-access rule already: no second query.
+    open_ids = (
+        None
+        if permissions.is_staff(user)
+        else {p.pk for p in proposals if p.committee_access}
+    )
     recused = (
         set()
         if open_ids is None
