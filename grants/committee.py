@@ -31,12 +31,21 @@ def round_ranking(user, round_) -> dict:
     if rubric is None:
         raise Http404
     in_round = Proposal.objects.filter(round=round_, status__in=RANKED_STATUSES)
+    # Only what the rows and the reader rules use; every row shares this round object.
     proposals = list(
-        permissions.with_reader_flags(user, in_round.select_related("round")).order_by(
-            "pk"
-        )
+        permissions.with_reader_flags(
+            user,
+            in_round.only("pk", "title", "affiliate_id", "round_id", "created_at"),
+        ).order_by("pk")
     )
-    open_ids = readers.committee_proposal_ids(user, in_round)
+    for proposal in proposals:
+        proposal.round = round_
+    # The reader flags carry the committee-access rule already: no second query.
+    open_ids = (
+        None
+        if permissions.is_staff(user)
+        else {p.pk for p in proposals if p.committee_access}
+    )
     recused = (
         set()
         if open_ids is None
@@ -45,7 +54,11 @@ def round_ranking(user, round_) -> dict:
         )
     )
     visible = [p for p in proposals if open_ids is None or p.pk in open_ids]
-    summaries = scoring.aggregate(visible, rubric)
+    summaries = scoring.aggregate(
+        visible,
+        rubric,
+        within=permissions.committee_proposals(user, in_round),
+    )
     ranks = scoring.rank(summaries, round_.min_reviews)
     rows = []
     for proposal in visible:

@@ -1,4 +1,5 @@
-"""Score aggregates and the round ranking, computed in the database.
+"""Score aggregates and the round ranking: the database picks the scores that count
+(the recusal rules in SQL), one pass in Python computes the statistics from them.
 
 Only submitted reviews by reviewers who are not recused from the proposal count;
 "not applicable" answers are left out (never counted as zero). Per proposal and
@@ -6,8 +7,8 @@ criterion: count, mean, median, min, max and population standard deviation. The
 weighted total is on the rubric's scale: the weighted mean of the criterion means,
 over the criteria that have at least one score.
 
-Queries: one for the statistics, one for the values behind the medians, one for the
-recommendation counts, whatever the number of proposals and reviews.
+Queries: one for the counted values (every statistic is computed from them), one for
+the recommendation counts, whatever the number of proposals and reviews.
 """
 
 from collections import defaultdict
@@ -15,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from math import fsum, sqrt
 from statistics import median
 
-from django.db.models import Avg, Count, Max, Min, OuterRef
+from django.db.models import Count, OuterRef
 
 from . import permissions
 from .choices import ReviewStatus
@@ -64,33 +65,24 @@ def counted_reviews(proposal_ids):
     ).exclude(recused)
 
 
-def aggregate(proposals, rubric) -> dict[int, dict]:
-    """{proposal id: summary} for proposals scored on one rubric."""
+def aggregate(proposals, rubric, within=None) -> dict[int, dict]:
+    """{proposal id: summary} for proposals scored on one rubric. `within`: a
+    queryset of exactly these proposals, when the caller has one (a subquery is
+    cheaper than a long list of ids on big rounds)."""
     ids = [p.pk for p in proposals]
+    selected = ids if within is None else within.values("pk")
     criteria = list(rubric.criteria.all())
-    stats = defaultdict(dict)
-    scores = counted_scores(ids)
-    rows = (
-        scores.values("review__proposal_id", "criterion_id")
-        .annotate(
-            count=Count("id"),
-            mean=Avg("value"),
-            low=Min("value"),
-            high=Max("value"),
-        )
-        .order_by()
-    )
-    for row in rows:
-        stats[row["review__proposal_id"]][row["criterion_id"]] = row
+    # One pass over the counted values gives every statistic: the database would
+    # evaluate the recusal rules a second time for a GROUP BY.
     values = defaultdict(list)
-    for proposal_id, criterion_id, value in scores.values_list(
+    for proposal_id, criterion_id, value in counted_scores(selected).values_list(
         "review__proposal_id", "criterion_id", "value"
     ):
         values[(proposal_id, criterion_id)].append(value)
     recommendations = defaultdict(lambda: defaultdict(int))
     review_counts = defaultdict(int)
     for proposal_id, recommendation, n in (
-        counted_reviews(ids)
+        counted_reviews(selected)
         .values_list("proposal_id", "recommendation")
         .annotate(n=Count("id"))
         .order_by()
@@ -103,8 +95,8 @@ def aggregate(proposals, rubric) -> dict[int, dict]:
     for proposal_id in ids:
         per_criterion, weighted, weights, divergent = [], Decimal(0), Decimal(0), False
         for criterion in criteria:
-            row = stats[proposal_id].get(criterion.pk)
-            if row is None:
+            scored = values.get((proposal_id, criterion.pk))
+            if not scored:
                 per_criterion.append(
                     {
                         "criterion": criterion.pk,
@@ -117,20 +109,23 @@ def aggregate(proposals, rubric) -> dict[int, dict]:
                     }
                 )
                 continue
-            mean = Decimal(str(row["mean"]))
-            spread = row["high"] - row["low"]
+            # The integer sum is exact, so this is the float the database's AVG
+            # gives: the shown means do not change.
+            mean = Decimal(str(sum(scored) / len(scored)))
+            low, high = min(scored), max(scored)
+            spread = high - low
             divergent = divergent or spread >= half_scale
             weighted += criterion.weight * mean
             weights += criterion.weight
             per_criterion.append(
                 {
                     "criterion": criterion.pk,
-                    "count": row["count"],
+                    "count": len(scored),
                     "mean": _q(mean),
-                    "median": _q(median(values[(proposal_id, criterion.pk)])),
-                    "min": row["low"],
-                    "max": row["high"],
-                    "stddev": _q(_pstdev(values[(proposal_id, criterion.pk)])),
+                    "median": _q(median(scored)),
+                    "min": low,
+                    "max": high,
+                    "stddev": _q(_pstdev(scored)),
                 }
             )
         result[proposal_id] = {
