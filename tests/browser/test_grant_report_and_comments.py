@@ -1,11 +1,9 @@
 """Grant report editor and community comments in a real browser: English and
 Arabic, phone and desktop, axe on every page, screenshots."""
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 
 from affiliates.choices import MembershipRole
 from grants.choices import ProposalStatus
@@ -17,8 +15,8 @@ from tests.factories import (
     AffiliateFactory,
     MembershipFactory,
     ProposalFactory,
-    RoundFactory,
     StaffFactory,
+    proposal_open_for_comments,
 )
 
 LANGS = ["en", "ar"]
@@ -108,19 +106,7 @@ def test_comment_reply_and_report(page, shot, axe, lang):
     MembershipFactory(user=applicant, affiliate=affiliate, role=MembershipRole.ADMIN)
     person("reader")
     person("watcher")
-    today = timezone.localdate()
-    round_ = RoundFactory(
-        opens_on=today - datetime.timedelta(40),
-        closes_on=today - datetime.timedelta(10),
-        comment_period_ends_on=today + datetime.timedelta(10),
-    )
-    proposal = ProposalFactory(
-        affiliate=affiliate,
-        round=round_,
-        program=round_.program,
-        status=ProposalStatus.COMMUNITY_REVIEW,
-        title="Workshops in Tamale",
-    )
+    proposal = proposal_open_for_comments(affiliate, title="Workshops in Tamale")
     url = f"/grants/proposals/{proposal.pk}/comments/"
 
     # A member of the public comments.

@@ -2,13 +2,10 @@
 settings page, in English on a desktop and Arabic on a phone (PAIRED_MODULES),
 axe on every page, screenshots."""
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 
-from grants.choices import ProposalStatus
 from grants.services.comments import comment_create
 from notifications.choices import Delivery, Kind
 from notifications.models import Notification, Preference
@@ -17,8 +14,7 @@ from tests.browser.people import person
 from tests.factories import (
     AffiliateFactory,
     MembershipFactory,
-    ProposalFactory,
-    RoundFactory,
+    proposal_open_for_comments,
 )
 
 LANGS = ["en", "ar"]
@@ -37,19 +33,7 @@ def test_member_reads_a_comment_notification_and_changes_a_setting(
     member = person("abena")
     MembershipFactory(user=member, affiliate=affiliate)
     reader = person("kofi")
-    today = timezone.localdate()
-    round_ = RoundFactory(
-        opens_on=today - datetime.timedelta(40),
-        closes_on=today - datetime.timedelta(10),
-        comment_period_ends_on=today + datetime.timedelta(10),
-    )
-    proposal = ProposalFactory(
-        affiliate=affiliate,
-        round=round_,
-        program=round_.program,
-        status=ProposalStatus.COMMUNITY_REVIEW,
-        title="Workshops in Tamale",
-    )
+    proposal = proposal_open_for_comments(affiliate, title="Workshops in Tamale")
     prefix = "" if lang == "en" else f"/{lang}"
 
     start(page, "abena", lang, "/notifications/")

@@ -213,3 +213,21 @@ def with_two_factor(user, secret: str | None = None):
     secret = secret or generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def proposal_open_for_comments(affiliate, **kwargs):
+    """A proposal in community review whose round's comment period runs for ten
+    more days."""
+    today = timezone.localdate()
+    round_ = RoundFactory(
+        opens_on=today - datetime.timedelta(40),
+        closes_on=today - datetime.timedelta(10),
+        comment_period_ends_on=today + datetime.timedelta(10),
+    )
+    return ProposalFactory(
+        affiliate=affiliate,
+        round=round_,
+        program=round_.program,
+        status=ProposalStatus.COMMUNITY_REVIEW,
+        **kwargs,
+    )

@@ -1,11 +1,8 @@
 """Reports of comments and their moderation by staff (services and the admin)."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from grants.choices import ProposalStatus
 from grants.models import CommentReport, CommentReportStatus
@@ -13,27 +10,15 @@ from grants.services import comments as services
 from portal import limits
 from portal.exceptions import TransitionNotAllowed
 from tests.factories import (
-    ProposalFactory,
-    RoundFactory,
     UserFactory,
+    proposal_open_for_comments,
     with_two_factor,
 )
 
 
 @pytest.fixture
 def proposal(affiliate_a):
-    today = timezone.localdate()
-    round_ = RoundFactory(
-        opens_on=today - datetime.timedelta(40),
-        closes_on=today - datetime.timedelta(10),
-        comment_period_ends_on=today + datetime.timedelta(10),
-    )
-    return ProposalFactory(
-        affiliate=affiliate_a,
-        round=round_,
-        program=round_.program,
-        status=ProposalStatus.COMMUNITY_REVIEW,
-    )
+    return proposal_open_for_comments(affiliate_a)
 
 
 @pytest.fixture

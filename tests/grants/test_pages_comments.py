@@ -9,24 +9,17 @@ from django.utils import timezone
 from grants.choices import ProposalStatus
 from grants.models import ProposalComment
 from grants.services import comments as services
-from tests.factories import ProposalFactory, RoundFactory, UserFactory
+from tests.factories import (
+    ProposalFactory,
+    RoundFactory,
+    UserFactory,
+    proposal_open_for_comments,
+)
 
 
 @pytest.fixture
 def proposal(affiliate_a):
-    today = timezone.localdate()
-    round_ = RoundFactory(
-        opens_on=today - datetime.timedelta(40),
-        closes_on=today - datetime.timedelta(10),
-        comment_period_ends_on=today + datetime.timedelta(10),
-    )
-    return ProposalFactory(
-        affiliate=affiliate_a,
-        round=round_,
-        program=round_.program,
-        status=ProposalStatus.COMMUNITY_REVIEW,
-        title="Workshops in Tamale",
-    )
+    return proposal_open_for_comments(affiliate_a, title="Workshops in Tamale")
 
 
 def url(proposal):

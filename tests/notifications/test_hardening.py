@@ -12,14 +12,16 @@ from django.utils import timezone
 from accounts.services import profile_for
 from affiliates.choices import MembershipStatus
 from affiliates.models import Membership
-from grants.choices import ProposalStatus
 from grants.services import comments as comment_services
 from notifications import delivery
 from notifications.calendar import escape_text
 from notifications.choices import Delivery, EmailStatus, Kind
 from notifications.models import Notification
 from notifications.services import calendar_feed_for, notify
-from tests.factories import MembershipFactory, ProposalFactory, RoundFactory
+from tests.factories import (
+    MembershipFactory,
+    proposal_open_for_comments,
+)
 
 from .conftest import with_address
 
@@ -28,18 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def open_proposal(affiliate_a):
-    today = timezone.localdate()
-    round_ = RoundFactory(
-        opens_on=today - datetime.timedelta(40),
-        closes_on=today - datetime.timedelta(10),
-        comment_period_ends_on=today + datetime.timedelta(10),
-    )
-    return ProposalFactory(
-        affiliate=affiliate_a,
-        round=round_,
-        program=round_.program,
-        status=ProposalStatus.COMMUNITY_REVIEW,
-    )
+    return proposal_open_for_comments(affiliate_a)
 
 
 def test_a_reply_to_an_outsider_is_not_in_the_applicants_language(
