@@ -2,7 +2,7 @@
 
 from functools import cached_property
 
-from .models import Notification
+from .readers import inbox_of
 
 
 class Bell:
@@ -13,9 +13,7 @@ class Bell:
 
     @cached_property
     def count(self) -> int:
-        return Notification.objects.filter(
-            recipient=self.user, read_at__isnull=True
-        ).count()
+        return inbox_of(self.user).unread().count()
 
 
 def notification_bell(request):

@@ -47,6 +47,15 @@ KIND_RULES = {
 }
 
 
+def inbox_of(user):
+    """A person's own notifications: nobody reads or marks anyone else's."""
+    from .models import Notification
+
+    if not (user and user.is_authenticated):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user.pk)
+
+
 def _rule(notification):
     if notification.kind in KIND_RULES:
         return KIND_RULES[notification.kind]

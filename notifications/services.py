@@ -16,7 +16,7 @@ from affiliates.permissions import remember_memberships
 from .choices import Delivery, EmailStatus
 from .kinds import spec
 from .models import CalendarFeed, Notification, Preference, new_feed_key
-from .readers import may_read
+from .readers import inbox_of, may_read
 
 
 def deliveries_for(user_ids: Iterable[int], kind: str) -> dict[int, str]:
@@ -123,16 +123,14 @@ def notify(
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all of them without `ids`)."""
-    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    rows = inbox_of(user).unread()
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
 
 
 def mark_unread(*, user, ids: Iterable[int]) -> int:
-    return Notification.objects.filter(recipient=user, pk__in=list(ids)).update(
-        read_at=None
-    )
+    return inbox_of(user).filter(pk__in=list(ids)).update(read_at=None)
 
 
 @transaction.atomic

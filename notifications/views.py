@@ -26,7 +26,7 @@ from .delivery import localized_path
 from .delivery import render as render_message
 from .forms import PreferencesForm
 from .models import CalendarFeed, Notification, Preference
-from .readers import readable
+from .readers import inbox_of, readable
 
 PAGE_SIZE = 25
 
@@ -69,7 +69,7 @@ def _back(request) -> str:
 @require_GET
 def inbox(request):
     show = "unread" if request.GET.get("show") == "unread" else "all"
-    rows = Notification.objects.filter(recipient=request.user).with_targets()
+    rows = inbox_of(request.user).with_targets()
     if show == "unread":
         rows = rows.unread()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -90,13 +90,13 @@ def inbox(request):
 @require_POST
 def mark(request, pk: int, read: bool):
     """Mark one of one's own notifications read or unread (others' answer 404)."""
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification = get_object_or_404(inbox_of(request.user), pk=pk)
     if read:
         services.mark_read(user=request.user, ids=[notification.pk])
     else:
         services.mark_unread(user=request.user, ids=[notification.pk])
     if request.htmx:
-        notification = Notification.objects.select_related("target_type").get(pk=pk)
+        notification = inbox_of(request.user).with_targets().get(pk=pk)
         entry = _entries(request.user, [notification], translation.get_language())[0]
         return render(
             request,
