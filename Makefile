@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres migrate demo worker serve lint check messages clean chromium
+.PHONY: run test test-postgres migrate demo worker serve bench-load lint check messages clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ worker: $(VENV)/.installed
 ## Migrates and collects static files first (docs/deployment.md).
 serve: $(VENV)/.installed
 	$(BIN)/python deploy/serve.py
+
+## The load test (bench/load/run.py): the production set-up on PostgreSQL under 100
+## Locust users for 5 minutes, then the same mix against a bare view. About 20 minutes.
+bench-load: $(VENV)/.installed-dev
+	$(BIN)/python bench/load/run.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
