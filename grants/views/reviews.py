@@ -21,8 +21,9 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -135,30 +136,12 @@ def reviews_to_do(user, limit: int = 10) -> list:
     return proposals
 
 
-@login_required
-def review_queue(request):
-    """My assigned proposals per round, with the scoring deadline and my progress.
-    A fixed number of queries, whatever the number of assignments."""
-    user = request.user
-    _require_review_work(user)
-    proposals = list(
-        _my_proposals(user)
-        .select_related("round__program", "program", "affiliate")
-        .order_by("round__scoring_deadline", "round_id", "pk")
-    )
-    ids = [p.pk for p in proposals]
-    reviews = {
-        r.proposal_id: r
-        for r in permissions.visible_reviews(
-            user, Review.objects.filter(reviewer=user.pk, proposal_id__in=ids)
-        )
-    }
-    declared = set(
-        permissions.visible_declarations(
-            user,
-            ProposalDeclaration.objects.filter(user=user.pk, proposal_id__in=ids),
-        ).values_list("proposal_id", flat=True)
-    )
+# Past rounds are listed this many at a time, newest first, under the open ones.
+PAST_ROUNDS_PER_PAGE = 3
+
+
+def _queue_groups(user, proposals, declared, reviews) -> list[dict]:
+    """The proposals of the queue grouped by round, with each round's progress."""
     rounds = OrderedDict()
     for proposal in proposals:
         state = _state(proposal, proposal.pk in declared, reviews.get(proposal.pk))
@@ -179,14 +162,62 @@ def review_queue(request):
         if state != RECUSED:
             group["counted"] += 1
             group["submitted"] += state == SUBMITTED
+    return list(rounds.values())
+
+
+@login_required
+def review_queue(request):
+    """My assigned proposals per round, with the scoring deadline and my progress:
+    every round still open for scoring, then the past rounds a page at a time
+    (`?past=`), newest first, so that years of reviewing do not make the page
+    heavier. A fixed number of queries, whatever the number of assignments."""
+    user = request.user
+    _require_review_work(user)
+    today = timezone.localdate()
+    mine = _my_proposals(user)
+    past_rounds = (
+        mine.filter(round__scoring_deadline__lt=today)
+        .order_by("-round__scoring_deadline", "-round_id")
+        .values_list("round_id", flat=True)
+        .distinct()
+    )
+    past_page = Paginator(past_rounds, PAST_ROUNDS_PER_PAGE).get_page(
+        request.GET.get("past")
+    )
+    past_ids = list(past_page)
+    proposals = list(
+        mine.filter(Q(round__scoring_deadline__gte=today) | Q(round_id__in=past_ids))
+        .select_related("round__program", "program", "affiliate")
+        .order_by("round__scoring_deadline", "round_id", "pk")
+    )
+    ids = [p.pk for p in proposals]
+    reviews = {
+        r.proposal_id: r
+        for r in permissions.visible_reviews(
+            user, Review.objects.filter(reviewer=user.pk, proposal_id__in=ids)
+        )
+    }
+    declared = set(
+        permissions.visible_declarations(
+            user,
+            ProposalDeclaration.objects.filter(user=user.pk, proposal_id__in=ids),
+        ).values_list("proposal_id", flat=True)
+    )
+    groups = _queue_groups(user, proposals, declared, reviews)
+    past_order = {round_id: i for i, round_id in enumerate(past_ids)}
     return render(
         request,
         "grants/reviews/queue.html",
         {
-            "rounds": list(rounds.values()),
-            "today": timezone.localdate(),
+            "rounds": [g for g in groups if g["round"].pk not in past_order],
+            "past_rounds": sorted(
+                (g for g in groups if g["round"].pk in past_order),
+                key=lambda g: past_order[g["round"].pk],
+            ),
+            "past_page": past_page,
+            "today": today,
             "has_declaration": InterestDeclaration.objects.filter(
-                user=user.pk, year=timezone.localdate().year
+                user=user.pk, year=today.year
             ).exists(),
         },
     )

@@ -10,12 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.choices import ReviewStatus
+from grants.choices import ProposalStatus, ReviewStatus
 from grants.models import (
     DeclaredInterest,
     InterestDeclaration,
     ProposalDeclaration,
     Review,
+    ReviewerAssignment,
 )
 from grants.services import coi as coi_services
 from grants.services import committees as committee_services
@@ -23,6 +24,8 @@ from portal.versions import record_version
 from tests.factories import (
     InterestDeclarationFactory,
     MembershipFactory,
+    ProposalFactory,
+    RoundFactory,
     UserFactory,
     with_two_factor,
 )
@@ -182,6 +185,81 @@ def test_queue_query_count_does_not_grow_with_rows(cast, world, staff):
             actor=staff, proposal=extra, reviewer=reviewer
         )
     assert count() == two
+
+
+def _past_round(world, staff, reviewer, days_ago: int, name: str):
+    """A round whose scoring deadline passed `days_ago` days ago, with one declined
+    proposal assigned to the reviewer (who declared no conflict)."""
+    today = timezone.localdate()
+    round_ = RoundFactory(
+        program=world.round.program,
+        committee=world.committee,
+        rubric=world.rubric,
+        name=name,
+        opens_on=today - datetime.timedelta(days_ago + 90),
+        closes_on=today - datetime.timedelta(days_ago + 60),
+        comment_period_ends_on=today - datetime.timedelta(days_ago + 30),
+        scoring_deadline=today - datetime.timedelta(days_ago),
+    )
+    proposal = ProposalFactory(
+        affiliate=world.proposal.affiliate,
+        round=round_,
+        program=round_.program,
+        status=ProposalStatus.DECLINED,
+        title=f"Proposal of {name}",
+    )
+    ProposalDeclaration.objects.create(
+        user=reviewer, proposal=proposal, has_conflict=False
+    )
+    ReviewerAssignment.objects.create(
+        proposal=proposal, reviewer=reviewer, assigned_by=staff
+    )
+    return round_
+
+
+def test_queue_shows_open_rounds_then_past_rounds_a_page_at_a_time(cast, world, staff):
+    reviewer = cast["reviewer"]
+    for n in range(5):  # "Past 0" ended yesterday, "Past 4" five days ago
+        _past_round(world, staff, reviewer, n + 1, f"Past {n}")
+    client = signed_in(reviewer)
+
+    first = client.get(QUEUE).content.decode()
+    assert world.round.name in first  # the open round, always
+    assert "Past rounds" in first
+    assert [f"Past {n}" in first for n in range(5)] == [True] * 3 + [False] * 2
+    assert first.index(world.round.name) < first.index("Past 0")
+    assert first.index("Past 0") < first.index("Past 2")  # newest first
+    assert "Page 1 of 2" in first and "past=2" in first
+
+    second = client.get(QUEUE, {"past": 2}).content.decode()
+    assert world.round.name in second
+    assert [f"Past {n}" in second for n in range(5)] == [False] * 3 + [True] * 2
+
+
+def test_queue_reads_a_fixed_number_of_rows_whatever_the_past(cast, world, staff):
+    reviewer = cast["reviewer"]
+    client = signed_in(reviewer)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(QUEUE).status_code == 200
+        return len(queries)
+
+    _past_round(world, staff, reviewer, 1, "Past 0")
+    one = count()
+    for n in range(1, 9):
+        _past_round(world, staff, reviewer, n + 1, f"Past {n}")
+    assert count() == one
+
+
+def test_queue_with_only_past_rounds_says_none_is_open(cast, world, staff):
+    reviewer = world.seat(UserFactory(username="veteran"))
+    with_two_factor(reviewer)
+    _past_round(world, staff, reviewer, 3, "Past 0")
+    body = signed_in(reviewer).get(QUEUE).content.decode()
+    assert "No round is open for scoring now." in body
+    assert "Past 0" in body
+    assert "No proposals are assigned to you yet." not in body
 
 
 # Conflict step ------------------------------------------------------------------------
