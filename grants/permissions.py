@@ -289,16 +289,25 @@ def recusal_exists(user_ref, proposal_ref, affiliate_ref, since_ref=None) -> Q:
     )
 
 
-def recused_q(user) -> Q:
+# The three filters below are written for Proposal querysets. `via` names the path
+# to the proposal from rows that point at one ("proposal__" for reviews): the test
+# is then made on each row's own proposal, row by row, rather than by listing every
+# proposal that passes it (which grows with all the proposals there are).
+
+
+def recused_q(user, via: str = "") -> Q:
     """Filter for Proposal querysets: proposals the user is recused from."""
     from django.db.models import OuterRef
 
     return recusal_exists(
-        user.pk, OuterRef("pk"), OuterRef("affiliate_id"), OuterRef("created_at")
+        user.pk,
+        OuterRef(f"{via}pk"),
+        OuterRef(f"{via}affiliate_id"),
+        OuterRef(f"{via}created_at"),
     )
 
 
-def committee_seat_q(user) -> Q:
+def committee_seat_q(user, via: str = "") -> Q:
     """Filter for Proposal querysets: proposals of rounds on the user's committees."""
     from django.db.models import Exists, OuterRef
 
@@ -307,13 +316,15 @@ def committee_seat_q(user) -> Q:
     return Q(
         Exists(
             CommitteeMember.objects.filter(
-                committee=OuterRef("round__committee"), user=user.pk, is_active=True
+                committee=OuterRef(f"{via}round__committee"),
+                user=user.pk,
+                is_active=True,
             )
         )
     )
 
 
-def committee_access_q(user) -> Q:
+def committee_access_q(user, via: str = "") -> Q:
     """Proposals whose committee data (reviews, scores, votes) the user may see."""
     from django.db.models import Exists, OuterRef
 
@@ -321,10 +332,10 @@ def committee_access_q(user) -> Q:
 
     declared_clear = Exists(
         ProposalDeclaration.objects.filter(
-            proposal=OuterRef("pk"), user=user.pk, has_conflict=False
+            proposal=OuterRef(f"{via}pk"), user=user.pk, has_conflict=False
         )
     )
-    return committee_seat_q(user) & Q(declared_clear) & ~recused_q(user)
+    return committee_seat_q(user, via) & Q(declared_clear) & ~recused_q(user, via)
 
 
 def _proposal_matches(proposal, q: Q) -> bool:
@@ -389,13 +400,12 @@ def visible_reviews(user, queryset: QuerySet) -> QuerySet:
     if not (user and user.is_authenticated):
         return queryset.none()
     submitted = Q(status=ReviewStatus.SUBMITTED)
-    committee = Proposal.objects.filter(committee_access_q(user))
     decided_own = Proposal.objects.filter(
         affiliate_id__in=member_affiliate_ids(user), decided_at__isnull=False
     )
     return queryset.filter(
-        (Q(reviewer=user) & ~Q(proposal__in=Proposal.objects.filter(recused_q(user))))
-        | (submitted & Q(proposal__in=committee))
+        (Q(reviewer=user) & ~recused_q(user, via="proposal__"))
+        | (submitted & committee_access_q(user, via="proposal__"))
         | (submitted & Q(proposal__in=decided_own))
     )
 
@@ -593,16 +603,13 @@ def assignments_in_force(user, queryset: QuerySet) -> QuerySet:
     """One's own assignments that still stand: a seat on the round's committee and
     no recusal from the proposal since (a recused or departed reviewer hears
     nothing more of it, not even its title)."""
-    from .models import Proposal
-
     if not (user and user.is_authenticated):
         return queryset.none()
-    recused = Proposal.objects.filter(recused_q(user))
     return queryset.filter(
-        reviewer=user.pk,
-        proposal__round__committee__members__user=user.pk,
-        proposal__round__committee__members__is_active=True,
-    ).exclude(proposal__in=recused)
+        Q(reviewer=user.pk)
+        & committee_seat_q(user, via="proposal__")
+        & ~recused_q(user, via="proposal__")
+    )
 
 
 def proposals_to_score(user, queryset: QuerySet) -> QuerySet:
