@@ -164,6 +164,13 @@ class Proposal(models.Model):
                 ),
                 name="proposal_awarded_latest",
             ),
+            # The staff inbox's overdue reviews: the proposals in committee review
+            # per round, read from the index alone (a few in a hundred thousand).
+            models.Index(
+                fields=["round", "id"],
+                condition=Q(status=ProposalStatus.COMMITTEE_REVIEW),
+                name="proposal_in_committee_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
