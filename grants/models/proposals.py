@@ -164,8 +164,19 @@ class Proposal(models.Model):
                 ),
                 name="proposal_awarded_latest",
             ),
-            # The staff inbox's overdue reviews: the proposals in committee review
-            # per round, read from the index alone (a few in a hundred thousand).
+            # The staff inbox: the submissions waiting for the eligibility check,
+            # oldest first, and the proposals in committee review per round (for
+            # the overdue reviews), each a few in a hundred thousand.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(
+                    status__in=[
+                        ProposalStatus.SUBMITTED,
+                        ProposalStatus.ELIGIBILITY_CHECK,
+                    ]
+                ),
+                name="proposal_waiting_eligibility",
+            ),
             models.Index(
                 fields=["round", "id"],
                 condition=Q(status=ProposalStatus.COMMITTEE_REVIEW),
