@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import DecimalField, F, Sum
+from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.functions import Coalesce, Round
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -79,28 +79,41 @@ def _awarded_usd(approved, requested, rate) -> Decimal:
     )
 
 
-def awarded_usd_totals(grants, key: str) -> dict:
-    """USD awarded per value of `key` (a field path) among `grants`, each grant
-    rounded to the cent as `_awarded_usd` does. On PostgreSQL the database adds up
-    (one query, no row sent back: 100,000 grants cost milliseconds); elsewhere the
-    rows are added up here, in Decimal."""
-    totals = defaultdict(lambda: ZERO)
+def awarded_usd_by(grants, keys: tuple[str, ...]) -> dict:
+    """Grants and USD awarded per value of `keys` (field paths) among `grants`, as
+    {(value, …): (count, usd)}; each grant rounded to the cent as `_awarded_usd`
+    does. On PostgreSQL the database adds up (one query, one row per group sent
+    back); elsewhere the rows are added up here, in Decimal."""
+    totals = defaultdict(lambda: (0, ZERO))
     if connections[grants.db].vendor == "postgresql":
         usd = Round(
             Coalesce("amount_approved", "amount_requested") / F("exchange_rate"),
             2,
             output_field=DecimalField(max_digits=20, decimal_places=2),
         )
-        rows = grants.order_by().values_list(key).annotate(total=Sum(usd))
-        for value, total in rows:
-            totals[value] += total
-        return totals
+        rows = (
+            grants.order_by()
+            .values_list(*keys)
+            .annotate(grants=Count("pk"), total=Sum(usd))
+        )
+        for *values, count, total in rows:
+            before = totals[tuple(values)]
+            totals[tuple(values)] = (before[0] + count, before[1] + (total or ZERO))
+        return dict(totals)
     rows = grants.order_by().values_list(
-        key, "amount_approved", "amount_requested", "exchange_rate"
+        *keys, "amount_approved", "amount_requested", "exchange_rate"
     )
-    for value, approved, requested, rate in rows:
-        totals[value] += _awarded_usd(approved, requested, rate)
-    return totals
+    for *values, approved, requested, rate in rows:
+        before = totals[tuple(values)]
+        usd = _awarded_usd(approved, requested, rate)
+        totals[tuple(values)] = (before[0] + 1, before[1] + usd)
+    return dict(totals)
+
+
+def awarded_usd_totals(grants, key: str) -> dict:
+    """USD awarded per value of `key` (a field path) among `grants`."""
+    totals = awarded_usd_by(grants, (key,))
+    return {values[0]: usd for values, (_count, usd) in totals.items()}
 
 
 def _chart(title, label_header, totals: dict, summary) -> object:
@@ -117,9 +130,8 @@ def _chart(title, label_header, totals: dict, summary) -> object:
     )
 
 
-def awarded_per_programme(grants):
-    """USD awarded per programme of the grants shown (one query)."""
-    totals = awarded_usd_totals(grants, "program__name")
+def programme_chart(totals: dict):
+    """The chart of USD awarded per programme name."""
     summary = (
         _("Programmes: %(count)d. The largest amount: %(name)s.")
         % {"count": len(totals), "name": max(totals, key=totals.get)}
@@ -129,19 +141,19 @@ def awarded_per_programme(grants):
     return _chart(_("Awarded per programme"), _("Programme"), totals, summary)
 
 
-def awarded_per_region(findable):
-    """USD awarded per region of the applicant. Pass only grants that may be found
-    by their applicant (`permissions.without_blind`): a region could point at whom a
-    blind round hides."""
+def region_chart(totals: dict):
+    """The chart of USD awarded per region (by region code). Count only grants that
+    may be found by their applicant (`permissions.without_blind`): a region could
+    point at whom a blind round hides."""
     labels = dict(Region.choices)
-    totals = {
-        str(labels.get(region, region)): total
-        for region, total in awarded_usd_totals(findable, "affiliate__region").items()
-    }
+    named = defaultdict(lambda: ZERO)
+    for region, total in totals.items():
+        named[str(labels.get(region, region))] += total
+    named = dict(named)
     summary = (
         _("Regions: %(count)d. The largest amount: %(name)s.")
-        % {"count": len(totals), "name": max(totals, key=totals.get)}
-        if totals
+        % {"count": len(named), "name": max(named, key=named.get)}
+        if named
         else ""
     )
-    return _chart(_("Awarded per region"), _("Region"), totals, summary)
+    return _chart(_("Awarded per region"), _("Region"), named, summary)

@@ -38,6 +38,7 @@ from affiliates.choices import (
 from affiliates.models import Affiliate, AffiliateReport, Membership
 from portal.codes import CURRENCY_CODES
 
+from . import funded_figures
 from .choices import (
     BudgetCategory,
     GrantReportKind,
@@ -1149,4 +1150,6 @@ def generate(
         world = generator.world(affiliates)
     if proposals:
         generator.proposals(world, proposals)
+        # Written in bulk, past the award service: the funded page's kept totals.
+        funded_figures.awards_changed()
     return generator.counts

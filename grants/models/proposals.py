@@ -164,6 +164,24 @@ class Proposal(models.Model):
                 ),
                 name="proposal_awarded_latest",
             ),
+            # The staff inbox: the submissions waiting for the eligibility check,
+            # oldest first, and the proposals in committee review per round (for
+            # the overdue reviews), each a few in a hundred thousand.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(
+                    status__in=[
+                        ProposalStatus.SUBMITTED,
+                        ProposalStatus.ELIGIBILITY_CHECK,
+                    ]
+                ),
+                name="proposal_waiting_eligibility",
+            ),
+            models.Index(
+                fields=["round", "id"],
+                condition=Q(status=ProposalStatus.COMMITTEE_REVIEW),
+                name="proposal_in_committee_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

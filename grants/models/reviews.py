@@ -102,6 +102,16 @@ class ReviewerAssignment(models.Model):
         ordering = ["proposal", "id"]
         verbose_name = _("reviewer assignment")
         verbose_name_plural = _("reviewer assignments")
+        indexes = [
+            # The staff inbox's overdue reviews: a proposal's assignments with what
+            # the list is ordered by, from the index alone on PostgreSQL (which
+            # otherwise scans every assignment to find those of a few proposals).
+            models.Index(
+                fields=["proposal"],
+                include=["reviewer", "assigned_at", "id"],
+                name="assignment_by_proposal",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "reviewer"], name="one_assignment_per_reviewer"

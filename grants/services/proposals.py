@@ -27,7 +27,7 @@ from portal.transitions import (
     transition_table,
 )
 
-from .. import permissions
+from .. import funded_figures, permissions
 from ..choices import GrantReportKind, GrantReportStatus, ProposalStatus
 from ..models import BudgetLine, GrantReport, Proposal, TargetMetric
 from ._children import sync_children
@@ -456,6 +456,8 @@ def _award(
     proposal.exchange_rate_frozen_at = now
     proposal.decided_at = now
     _finish(actor, proposal, target, reason)
+    # The funded grants page keeps its site-wide totals: a new grant counts.
+    funded_figures.awards_changed()
     events.proposal_decided(proposal, actor, target, conditions or reason)
     return proposal
 

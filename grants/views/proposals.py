@@ -48,6 +48,7 @@ from ..forms.proposals import (
 from ..models import BudgetLine, Proposal, TargetMetric
 from ..models.proposals import to_usd
 from ..services import proposals as services
+from .paging import CountedPaginator
 
 STEPS = [
     ("basics", gettext_lazy("Basics")),
@@ -105,33 +106,69 @@ def _tone(status) -> str:
 # List -------------------------------------------------------------------------------
 
 
+# Rows on a page of the list: an affiliate may have hundreds of proposals.
+LIST_PAGE_SIZE = 25
+# States in the order of ProposalStatus (draft first, closed and withdrawn last).
+STATE_ORDER = models.Case(
+    *(
+        models.When(status=value, then=models.Value(index))
+        for index, value in enumerate(ProposalStatus.values)
+    ),
+    default=models.Value(len(ProposalStatus.values)),
+    output_field=models.IntegerField(),
+)
+
+
 @login_required
 def proposal_list(request):
-    """My affiliates' proposals, grouped by state; then the proposals anyone signed in
-    may comment on now."""
+    """My affiliates' proposals by state (latest change first within a state), 25 a
+    page, optionally of one state; then the proposals anyone signed in may comment
+    on now."""
     affiliate_ids = member_affiliate_ids(request.user)
-    rows = list(
-        Proposal.objects.filter(affiliate_id__in=affiliate_ids)
-        .select_related("affiliate", "program", "round")
-        .order_by("-updated_at", "-pk")
+    mine = Proposal.objects.filter(affiliate_id__in=affiliate_ids)
+    # How many in each state: the headings and the filter say it for all pages.
+    counts = dict(
+        mine.order_by().values_list("status").annotate(count=models.Count("pk"))
     )
+    status = request.GET.get("status", "")
+    if status not in counts:
+        status = ""  # unknown or empty: every state
+    shown = mine.filter(status=status) if status else mine
+    rows = (
+        shown.select_related("affiliate", "program", "round")
+        .annotate(state_order=STATE_ORDER)
+        .order_by("state_order", "-updated_at", "-pk")
+    )
+    total = counts[status] if status else sum(counts.values())
+    page = CountedPaginator(rows, LIST_PAGE_SIZE, total).get_page(
+        request.GET.get("page")
+    )
+    labels = dict(ProposalStatus.choices)
     groups = []
-    for value, label in ProposalStatus.choices:
-        items = [p for p in rows if p.status == value]
-        if items:
+    for proposal in page.object_list:
+        if not groups or groups[-1]["status"] != proposal.status:
             groups.append(
                 {
-                    "status": value,
-                    "label": label,
-                    "tone": _tone(value),
-                    "proposals": items,
+                    "status": proposal.status,
+                    "label": labels.get(proposal.status, proposal.status),
+                    "tone": _tone(proposal.status),
+                    "count": counts.get(proposal.status, 0),
+                    "proposals": [],
                 }
             )
+        groups[-1]["proposals"].append(proposal)
     return render(
         request,
         "grants/proposals/list.html",
         {
             "groups": groups,
+            "page_obj": page,
+            "status": status,
+            "states": [
+                (value, label, counts[value])
+                for value, label in ProposalStatus.choices
+                if value in counts
+            ],
             "may_create": bool(affiliate_ids),
             "open_for_comments": permissions.open_for_comments(request.user)
             .select_related("program", "round")

@@ -6,20 +6,27 @@ without the private fields (`readers.PROPOSAL_PRIVATE_FIELDS`: budget lines, int
 dates), and without the applicant where a blind round hides it from this reader.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from affiliates.models import Affiliate
 
-from .. import permissions, readers
-from ..charts import awarded_per_programme, awarded_per_region, awarded_usd_totals
+from .. import funded_figures, permissions, readers
+from ..charts import (
+    ZERO,
+    awarded_usd_by,
+    awarded_usd_totals,
+    programme_chart,
+    region_chart,
+)
 from ..forms.public import FundedGrantFilterForm
-from ..models import Proposal
+from ..models import FundProgram, Proposal
 from ..search import search_proposals
+from .paging import CountedPaginator
 
 PAGE_SIZE = 20
 
@@ -37,31 +44,53 @@ def _public_row(user, proposal) -> dict:
     return {"grant": proposal, "hide_applicant": view.hide_applicant}
 
 
-def _total_usd(queryset) -> Decimal:
-    """The USD total of the filtered set in one query: approved amounts (requested
-    where no amount was set yet) at each grant's frozen rate."""
-    return sum(awarded_usd_totals(queryset, "status").values(), Decimal("0.00"))
-
-
-@require_GET
-def funded(request):
-    user = request.user
-    grants = funded_grants(user)
-    years = sorted(
-        {d.year for d in grants.order_by().datetimes("decided_at", "year")},
-        reverse=True,
+def _site_figures(summary, per_affiliate) -> dict:
+    """Count, total and charts of every awarded grant, from the kept site-wide
+    figures (grants/funded_figures.py): no awarded grant is read."""
+    regions = Affiliate.objects.filter(pk__in=list(per_affiliate)).values_list(
+        "pk", "region"
     )
+    per_region = defaultdict(lambda: Decimal("0.00"))
+    for affiliate_id, region in regions:
+        per_region[region] += per_affiliate[affiliate_id][1]
+    names = dict(
+        FundProgram.objects.filter(pk__in=list(summary.per_program)).values_list(
+            "pk", "name"
+        )
+    )
+    per_programme = defaultdict(lambda: Decimal("0.00"))
+    for program_id, usd in summary.per_program.items():
+        per_programme[names[program_id]] += usd
+    return {
+        "count": summary.count,
+        "total_usd": summary.total_usd,
+        "programme_chart": programme_chart(dict(per_programme)),
+        "region_chart": region_chart(dict(per_region)),
+    }
+
+
+def _figures_of(user, grants) -> dict:
+    """Count, total and charts of the grants found: count, total and programmes in
+    one query, regions in another."""
+    per_programme = {
+        name: figures
+        for (name,), figures in awarded_usd_by(grants, ("program__name",)).items()
+    }
     findable = permissions.without_blind(user, grants)
-    affiliates = Affiliate.objects.filter(
-        pk__in=findable.order_by().values("affiliate")
-    ).order_by("name")
-    form = FundedGrantFilterForm(
-        request.GET or None, years=years, affiliates=affiliates
-    )
-    filters = form.cleaned_data if form.is_valid() else {}
+    return {
+        "count": sum(count for count, _usd in per_programme.values()),
+        "total_usd": sum((usd for _count, usd in per_programme.values()), ZERO),
+        "programme_chart": programme_chart(
+            {name: usd for name, (_count, usd) in per_programme.items()}
+        ),
+        "region_chart": region_chart(awarded_usd_totals(findable, "affiliate__region")),
+    }
+
+
+def _filtered(user, grants, filters):
     if filters.get("affiliate") or filters.get("q"):
         # Finding grants by their applicant must not reveal whom a blind round hides.
-        grants = findable
+        grants = permissions.without_blind(user, grants)
     if filters.get("q"):
         grants = search_proposals(grants, filters["q"])
     if filters.get("program"):
@@ -72,8 +101,34 @@ def funded(request):
         grants = grants.filter(decided_at__year=filters["year"])
     if filters.get("affiliate"):
         grants = grants.filter(affiliate=filters["affiliate"])
-    grants = grants.order_by("-decided_at", "-id")
-    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    return grants.order_by("-decided_at", "-id")
+
+
+@require_GET
+def funded(request):
+    user = request.user
+    grants = funded_grants(user).order_by("-decided_at", "-id")
+    # The years and affiliates to filter by do not depend on the filters: from the
+    # kept figures (the affiliates less those a blind round hides from this reader).
+    summary = funded_figures.site_summary()
+    per_affiliate = funded_figures.findable_per_affiliate(user, summary)
+    form = FundedGrantFilterForm(
+        request.GET or None,
+        years=summary.years,
+        # Every affiliate with a grant: read as slug and name (forms/public.py).
+        affiliates=Affiliate.objects.filter(pk__in=list(per_affiliate)).order_by(
+            "name"
+        ),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    filtered = any(filters.values())
+    if filtered:
+        grants = _filtered(user, grants, filters)
+        figures = _figures_of(user, grants)
+    else:
+        figures = _site_figures(summary, per_affiliate)
+    paginator = CountedPaginator(grants, PAGE_SIZE, figures["count"])
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "grants/public/funded.html",
@@ -81,11 +136,11 @@ def funded(request):
             "form": form,
             "page_obj": page,
             "rows": [_public_row(user, grant) for grant in page.object_list],
-            "count": page.paginator.count,
-            "total_usd": _total_usd(grants),
-            "programme_chart": awarded_per_programme(grants),
-            "region_chart": awarded_per_region(permissions.without_blind(user, grants)),
-            "filtered": bool(filters and any(filters.values())),
+            "count": figures["count"],
+            "total_usd": figures["total_usd"],
+            "programme_chart": figures["programme_chart"],
+            "region_chart": figures["region_chart"],
+            "filtered": filtered,
         },
     )
 

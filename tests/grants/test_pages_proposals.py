@@ -147,13 +147,62 @@ def test_list_queries_do_not_grow(
     signed_in(client, member_a)
     url = reverse("grants:proposals")
     client.get(url)
-    # 15: the menu asks once whether the person reviews or sits on a committee;
-    # the header's notification bell counts the unread once.
-    with django_assert_max_num_queries(15) as few:
+    # 16: the menu asks once whether the person reviews or sits on a committee;
+    # the header's notification bell counts the unread once; the proposals are
+    # counted per state once (headings, the state filter and the pager).
+    with django_assert_max_num_queries(16) as few:
         client.get(url)
     ProposalFactory.create_batch(8, affiliate=affiliate_a, round=round_open)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def rows_in(html: str) -> int:
+    return html.count('data-label="Title"')
+
+
+def test_list_pages_25_proposals_state_by_state(
+    client, member_a, affiliate_a, round_open
+):
+    ProposalFactory.create_batch(
+        20, affiliate=affiliate_a, round=round_open, status=ProposalStatus.SUBMITTED
+    )
+    ProposalFactory.create_batch(10, affiliate=affiliate_a, round=round_open)
+    signed_in(client, member_a)
+    first = client.get(reverse("grants:proposals")).content.decode()
+    assert rows_in(first) == 25
+    # Drafts first; the headings count the whole state, not only this page.
+    assert first.index('id="group-draft"') < first.index('id="group-submitted"')
+    assert '<span class="visually-hidden">(20)</span>' in first
+    assert "Page 1 of 2" in first and 'href="?page=2" rel="next"' in first
+    second = client.get(reverse("grants:proposals"), {"page": 2}).content.decode()
+    assert rows_in(second) == 5
+    assert 'id="group-draft"' not in second and 'id="group-submitted"' in second
+    assert 'href="?page=1" rel="prev"' in second
+
+
+def test_list_state_filter_is_kept_by_the_pager(
+    client, member_a, affiliate_a, affiliate_b, round_open
+):
+    ProposalFactory.create_batch(
+        30, affiliate=affiliate_a, round=round_open, status=ProposalStatus.SUBMITTED
+    )
+    ProposalFactory(affiliate=affiliate_a, round=round_open, title="My draft")
+    ProposalFactory(affiliate=affiliate_b, round=round_open, title="Their draft")
+    signed_in(client, member_a)
+    url = reverse("grants:proposals")
+    html = client.get(url, {"status": "submitted"}).content.decode()
+    assert rows_in(html) == 25 and "My draft" not in html
+    assert 'href="?status=submitted&amp;page=2" rel="next"' in html
+    assert '<option value="submitted" selected>' in html
+    html = client.get(url, {"status": "submitted", "page": 2}).content.decode()
+    assert rows_in(html) == 5
+    # Only my affiliates' proposals, whatever the filter.
+    html = client.get(url, {"status": "draft"}).content.decode()
+    assert rows_in(html) == 1 and "My draft" in html and "Their draft" not in html
+    # A state none of my proposals is in, or no state at all: every state.
+    html = client.get(url, {"status": "funded"}).content.decode()
+    assert "My draft" in html and "Page 1 of 2" in html
 
 
 # New and copy ----------------------------------------------------------------------

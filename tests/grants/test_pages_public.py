@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from grants import funded_figures
 from grants.choices import ProposalStatus
 from tests.factories import (
     AffiliateFactory,
@@ -164,6 +165,8 @@ def test_list_queries_do_not_grow_with_rows(client, db, django_assert_max_num_qu
         client.get(reverse("grants:funded"))
     for i in range(8):
         awarded(round=rounds[i % 2], program=rounds[i % 2].program)
+    # Factories write past the award service, which would drop the kept totals.
+    funded_figures.forget_site_summary()
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("grants:funded"))
     assert response.content.count(b'href="/grants/funded/') >= 10
@@ -182,3 +185,74 @@ def test_pagination_keeps_filters(client, db):
     assert "region=ssa&amp;page=2" in html
     assert "Grants found: 21" in html
     _ = datetime  # dates come from the factories
+
+
+# The site-wide figures kept in the cache (grants/funded_figures.py) -----------------
+
+
+def test_an_award_shows_at_once_in_the_kept_totals(
+    client, staff, affiliate_a, django_capture_on_commit_callbacks
+):
+    from grants.services import proposals as services
+
+    awarded(affiliate_a)  # 25,000 at 12.5 per dollar
+    html = client.get(reverse("grants:funded")).content.decode()
+    assert "Grants found: 1" in html and "2,000.00 USD" in html
+    proposal = ProposalFactory(
+        affiliate=affiliate_a,
+        status=ProposalStatus.COMMITTEE_REVIEW,
+        title="Newly awarded",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_approve(
+            actor=staff,
+            proposal=proposal,
+            amount_approved=Decimal("50000"),
+            exchange_rate=Decimal("12.5"),
+        )
+    html = client.get(reverse("grants:funded")).content.decode()
+    assert "Newly awarded" in html
+    assert "Grants found: 2" in html and "6,000.00 USD" in html
+
+
+def test_kept_totals_follow_renamed_programmes_and_moved_affiliates(client, staff):
+    from grants.services import programs as program_services
+
+    round_ = RoundFactory(program=FundProgramFactory(name="Rapid Fund"))
+    grant = awarded(
+        AffiliateFactory(region="ssa"), round=round_, program=round_.program
+    )
+    client.get(reverse("grants:funded"))  # the figures are kept from here
+    program_services.program_update(
+        actor=staff, program=round_.program, name="Quick Fund"
+    )
+    grant.affiliate.region = "lac"
+    grant.affiliate.save()
+    html = client.get(reverse("grants:funded")).content.decode()
+    assert "Programmes: 1. The largest amount: Quick Fund." in html
+    assert "Rapid Fund" not in html
+    assert "Regions: 1. The largest amount: Latin America and the Caribbean." in html
+
+
+def test_kept_figures_leave_out_what_a_blind_round_hides(client, db):
+    from grants.models import Committee, CommitteeMember
+
+    committee = Committee.objects.create(name="Blind committee", quorum=1)
+    blind = RoundFactory(committee=committee, hide_applicant_identity=True)
+    hidden = awarded(
+        AffiliateFactory(region="mena", slug="hidden-applicant"),
+        round=blind,
+        program=blind.program,
+    )
+    seat = UserFactory(username="seat")
+    with_two_factor(seat)
+    CommitteeMember.objects.create(committee=committee, user=seat)
+    option = 'value="hidden-applicant"'
+    # A visitor first: the figures are kept, with the applicant in them.
+    html = client.get(reverse("grants:funded")).content.decode()
+    assert option in html and "Middle East and North Africa" in html
+    html = signed_in(seat).get(reverse("grants:funded")).content.decode()
+    assert hidden.title in html and "Grants found: 1" in html
+    assert option not in html
+    start = html.index("Awarded per region")
+    assert "Middle East and North Africa" not in html[start:]
