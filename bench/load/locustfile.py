@@ -122,11 +122,19 @@ class PortalUser(HttpUser):
         portal checks the Referer of a form sent over HTTPS)."""
         return self.host.replace("http://", "https://") + path
 
+    def page(self, path: str) -> str:
+        """A page in the person's own language (see personas.prefix_for)."""
+        return (self.persona or {}).get("prefix", "") + path
+
     def get(self, name: str, path: str):
+        """A page that must answer 200 itself: a redirect (to sign in, to set up
+        two-factor, to another language) counts as a failure."""
         if BARE:
             return self.client.get("/bare/", name=name)
         self.plain_cookies()
-        with self.client.get(path, name=name, catch_response=True) as response:
+        with self.client.get(
+            path, name=name, allow_redirects=False, catch_response=True
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code} on {path}")
             return response
@@ -212,15 +220,18 @@ class Member(PortalUser):
 
     @task(2)
     def dashboard(self):
-        self.get("dashboard (member)", "/home/")
+        self.get("dashboard (member)", self.page("/home/"))
 
     @task(3)
     def proposals(self):
-        self.get("proposal list (member)", "/grants/proposals/")
+        self.get("proposal list (member)", self.page("/grants/proposals/"))
 
     @task(2)
     def proposal(self):
-        self.get("proposal (member)", f"/grants/proposals/{self.persona['draft']}/")
+        self.get(
+            "proposal (member)",
+            self.page(f"/grants/proposals/{self.persona['draft']}/"),
+        )
 
     @task(3)
     def edit_draft(self):
@@ -228,7 +239,7 @@ class Member(PortalUser):
         text = f"Plan revised by load user {uuid.uuid4().hex}. " * 3
         self.save(
             "save draft plan",
-            f"/grants/proposals/{pk}/edit/plan/",
+            self.page(f"/grants/proposals/{pk}/edit/plan/"),
             "description",
             {"description": text.strip(), "go": "plan"},
             {"model": "proposal", "pk": pk, "field": "description"},
@@ -244,12 +255,12 @@ class Reviewer(PortalUser):
 
     @task(2)
     def queue(self):
-        self.get("review queue", "/grants/reviews/")
+        self.get("review queue", self.page("/grants/reviews/"))
 
     @task(2)
     def read(self):
         pk = random.choice(self.persona["proposals"])  # noqa: S311
-        self.get("proposal (reviewer)", f"/grants/proposals/{pk}/")
+        self.get("proposal (reviewer)", self.page(f"/grants/proposals/{pk}/"))
 
     @task(3)
     def score(self):
@@ -262,7 +273,7 @@ class Reviewer(PortalUser):
             change[f"score_{criterion}"] = str(random.randint(1, 5))  # noqa: S311
         self.save(
             "save review",
-            f"/grants/reviews/{pk}/",
+            self.page(f"/grants/reviews/{pk}/"),
             "note_to_committee",
             change,
             {
@@ -282,11 +293,13 @@ class Staff(PortalUser):
 
     @task(3)
     def inbox(self):
-        self.get("staff inbox", "/grants/staff/")
+        self.get("staff inbox", self.page("/grants/staff/"))
 
     @task(2)
     def proposal_list(self):
-        self.get("proposal list (staff)", "/grants/proposals/?status=submitted")
+        self.get(
+            "proposal list (staff)", self.page("/grants/proposals/?status=submitted")
+        )
 
     @task(2)
     def api_proposals(self):
@@ -298,7 +311,7 @@ class Staff(PortalUser):
 
     @task(1)
     def compliance(self):
-        self.get("compliance overview", "/affiliates/compliance/")
+        self.get("compliance overview", self.page("/affiliates/compliance/"))
 
     @task(1)
     def packet(self):
@@ -309,14 +322,14 @@ class Staff(PortalUser):
         if BARE:
             self.client.post("/bare/", name="ask for a round packet")
             return
-        page = self.get("ranking (staff)", PERSONAS["packet_page"])
+        page = self.get("ranking (staff)", self.page(PERSONAS["packet_page"]))
         fields = post_form(page.text, "csrfmiddlewaretoken") or {}
         self.plain_cookies()
         self.client.post(
-            PERSONAS["packet_start"],
+            self.page(PERSONAS["packet_start"]),
             name="ask for a round packet",
             data={"csrfmiddlewaretoken": fields.get("csrfmiddlewaretoken", "")},
-            headers={"Referer": self.https(PERSONAS["packet_page"])},
+            headers={"Referer": self.https(self.page(PERSONAS["packet_page"]))},
         )
 
 

@@ -50,6 +50,7 @@ from grants.models import (  # noqa: E402
 from grants.models.reviews import Review  # noqa: E402
 from grants.services.coi import proposal_declaration_create  # noqa: E402
 from grants.views.public import funded_grants  # noqa: E402
+from portal.middleware import saved_language  # noqa: E402
 
 User = get_user_model()
 
@@ -58,6 +59,13 @@ def session_for(user) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def prefix_for(user) -> str:
+    """The path prefix of the person's saved language (English has none): the
+    portal sends them there, so their pages are asked for there at once."""
+    language = saved_language(user)
+    return f"/{language}" if language and language != settings.LANGUAGE_CODE else ""
 
 
 def with_two_factor(user):
@@ -92,7 +100,14 @@ def members(drafts: int) -> list[dict]:
             continue
         seen.add(affiliate_id)
         for _tab in range(2):
-            chosen.append({"user": user.username, "draft": pk, "session": ""})
+            chosen.append(
+                {
+                    "user": user.username,
+                    "prefix": prefix_for(user),
+                    "draft": pk,
+                    "session": "",
+                }
+            )
         if len(seen) == drafts:
             break
     for persona in chosen:
@@ -135,6 +150,7 @@ def reviewers(count: int) -> list[dict]:
         people.append(
             {
                 "user": user.username,
+                "prefix": prefix_for(user),
                 "session": session_for(user),
                 "proposals": [p.pk for p in mine],
                 "criteria": {
@@ -151,7 +167,11 @@ def reviewers(count: int) -> list[dict]:
 def staff(count: int) -> list[dict]:
     users = User.objects.filter(is_staff=True, username__startswith="load-staff-")
     return [
-        {"user": u.username, "session": session_for(with_two_factor(u))}
+        {
+            "user": u.username,
+            "prefix": prefix_for(u),
+            "session": session_for(with_two_factor(u)),
+        }
         for u in users.order_by("pk")[:count]
     ]
 

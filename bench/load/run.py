@@ -56,9 +56,12 @@ def arguments():
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--web", type=int, default=4, help="gunicorn processes")
     parser.add_argument("--task-workers", type=int, default=1)
-    parser.add_argument("--affiliates", type=int, default=500)
-    parser.add_argument("--proposals", type=int, default=10000)
+    parser.add_argument("--affiliates", type=int, default=1000)
+    parser.add_argument("--proposals", type=int, default=20000)
     parser.add_argument("--reuse", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="make the database, then stop"
+    )
     parser.add_argument("--skip-bare", action="store_true")
     parser.add_argument("--port", type=int, default=8077)
     parser.add_argument("--out", type=Path)
@@ -364,6 +367,8 @@ def main() -> int:
     locust = locust_venv()
     env = environment(args, out)
     prepare_database(args, env)
+    if args.prepare_only:
+        return 0
     subprocess.run(  # noqa: S603
         [str(BIN / "python"), "bench/load/personas.py", str(out / "personas.json")],
         cwd=ROOT,
