@@ -38,14 +38,18 @@ from django.utils.translation import gettext as _
 from grants import permissions as grants
 from grants.choices import WithheldReason
 from grants.committee import round_ranking
-from grants.models import Round
+from grants.models import Proposal, Round
 from notifications import events
 from portal.users import display_name
 
 from . import permissions
 from .choices import ExportKind, ExportStatus, PartStatus
 from .documents.base import content_key, content_lang
-from .documents.grants import dossier_context, proposal_queryset
+from .documents.grants import (
+    dossier_context,
+    dossier_input_keys,
+    proposal_queryset,
+)
 from .documents.packet import (
     contents_context,
     cover_context,
@@ -136,12 +140,20 @@ def plan(export_id: int) -> list[int] | None:
         with translation.override(export.language):
             ranking = round_ranking(user, round_)
         included = [row["proposal"] for row in ranking["ranking"]]
+        inputs = dossier_input_keys(
+            user,
+            Proposal.objects.filter(pk__in=included),
+            export.language,
+            DOSSIER_TEMPLATE,
+        )
         export.status = ExportStatus.RUNNING
         export.started_at = export.heartbeat_at = timezone.now()
         export.withheld = ranking["withheld"]
         export.save(update_fields=["status", "started_at", "heartbeat_at", "withheld"])
         parts = ExportPart.objects.bulk_create(
-            ExportPart(export=export, proposal_id=pid, position=i)
+            ExportPart(
+                export=export, proposal_id=pid, position=i, inputs_key=inputs[pid]
+            )
             for i, pid in enumerate(included)
         )
     return [part.pk for part in parts]
@@ -160,10 +172,15 @@ def render_part(part_id: int) -> int | None:
     if not _claim_part(part):
         return None  # a live worker has it
     export, user = part.export, part.export.requested_by
-    proposal = proposal_queryset().get(pk=part.proposal_id)
+    proposal = Proposal.objects.select_related("round").get(pk=part.proposal_id)
     if not grants.has_committee_access(user, proposal):
         part.status = PartStatus.WITHHELD
+    elif (reused := _same_inputs(part)) is not None:
+        # Nothing the dossier is made of changed since a packet that has it.
+        part.rendered = reused
+        part.status = PartStatus.DONE
     else:
+        proposal = proposal_queryset().get(pk=part.proposal_id)
         with translation.override(export.language):
             context = dossier_context(user, proposal, export.language, stamped=True)
             part.rendered = cached_render(
@@ -200,16 +217,42 @@ def _claim_part(part: ExportPart) -> bool:
 USED_AT_PRECISION = datetime.timedelta(days=1)
 
 
+def _same_inputs(part: ExportPart) -> RenderedPart | None:
+    """The rendered dossier of an earlier part with the same inputs key (same
+    reader, language, templates and versions of everything the dossier shows), if
+    its file is still there."""
+    if not part.inputs_key:
+        return None
+    earlier = (
+        ExportPart.objects.filter(
+            inputs_key=part.inputs_key,
+            status=PartStatus.DONE,
+            rendered__isnull=False,
+        )
+        .exclude(pk=part.pk)
+        .select_related("rendered")
+        .order_by("-pk")
+        .first()
+    )
+    if earlier is None or not private_storage().exists(earlier.rendered.file.name):
+        return None
+    return _used(earlier.rendered)
+
+
+def _used(found: RenderedPart) -> RenderedPart:
+    now = timezone.now()
+    if found.used_at < now - USED_AT_PRECISION:
+        RenderedPart.objects.filter(pk=found.pk).update(used_at=now)
+        found.used_at = now
+    return found
+
+
 def cached_render(template: str, key: str, context: dict, language: str):
     """The rendered part for this content: reused if it exists, else rendered."""
     storage = private_storage()
     found = RenderedPart.objects.filter(key=key).first()
     if found is not None and storage.exists(found.file.name):
-        now = timezone.now()
-        if found.used_at < now - USED_AT_PRECISION:
-            RenderedPart.objects.filter(pk=found.pk).update(used_at=now)
-            found.used_at = now
-        return found
+        return _used(found)
     rendered = render_template(template, context, language)
     name = storage.save(f"parts/{key}.pdf", ContentFile(rendered.pdf))
     if found is not None:  # the file had gone missing: point the entry at the new one
@@ -231,6 +274,16 @@ def is_current(export: Export) -> bool:
     other change since the build means the file may show too much, or too little."""
     user, language = export.requested_by, export.language
     parts = list(export.parts.filter(status=PartStatus.DONE).select_related("rendered"))
+    # Parts whose inputs did not change by version are current; the others are
+    # compared by content (a save that changed nothing the reader sees is fine).
+    with translation.override(language):
+        inputs = dossier_input_keys(
+            user,
+            Proposal.objects.filter(pk__in=[p.proposal_id for p in parts]),
+            language,
+            DOSSIER_TEMPLATE,
+        )
+    parts = [p for p in parts if p.inputs_key != inputs[p.proposal_id]]
     proposals = proposal_queryset().in_bulk([p.proposal_id for p in parts])
     with translation.override(language):
         for part in parts:

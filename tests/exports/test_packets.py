@@ -134,7 +134,10 @@ def test_regenerating_after_one_change_renders_one_dossier(world, scored):
     assert RenderedPart.objects.count() == 5
     build(world.staff, world.round)
     assert RenderedPart.objects.count() == 5  # nothing changed: all reused
-    Proposal.objects.filter(pk=scored[1].pk).update(summary="A new summary.")
+    # Saved like every write in the portal: an audited save, a new version.
+    changed = Proposal.objects.get(pk=scored[1].pk)
+    changed.summary = "A new summary."
+    changed.save()
     job = build(world.staff, world.round)
     assert RenderedPart.objects.count() == 6  # only the changed dossier
     assert download(world.staff, job).has("A new summary.")
