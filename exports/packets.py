@@ -55,6 +55,7 @@ from .documents.packet import (
     cover_context,
     footer_context,
     page_numbers_context,
+    ranking_context,
 )
 from .models import Export, ExportPart, RenderedPart
 from .rendering import Metadata, Part, assemble, render_template
@@ -63,6 +64,7 @@ from .storage import private_storage
 logger = logging.getLogger(__name__)
 DOSSIER_TEMPLATE = "exports/dossier.html"
 CONTENTS_TEMPLATE = "exports/packet_contents.html"
+RANKING_TEMPLATE = "exports/packet_ranking.html"
 NUMBERS_TEMPLATE = "exports/packet_page_numbers.html"
 
 
@@ -336,6 +338,43 @@ def previous_front_pages(export: Export, dossiers: int) -> int:
     return 1 + (dossiers + 3 + 34) // 35 + (dossiers + 19) // 20
 
 
+def ranking_part(user, round_, proposal_ids: set[int], language: str):
+    """The ranking page(s) of these dossiers, rendered or reused (cached by
+    content, like the dossiers): it has no page number in it, so `render_front`
+    renders it while the dossiers are, and the assembly finds it ready."""
+    ranking = round_ranking(user, round_)
+    ranking["ranking"] = [
+        r for r in ranking["ranking"] if r["proposal"] in proposal_ids
+    ]
+    context = ranking_context(round_=round_, ranking=ranking, language=language)
+    return cached_render(
+        RANKING_TEMPLATE,
+        content_key(RANKING_TEMPLATE, language, context),
+        context,
+        language,
+    )
+
+
+def render_front(export_id: int) -> None:
+    """Render the ranking of a packet being built, beside its dossiers, so that the
+    assembly (which has to wait for every dossier) has less to do. Only a head
+    start: the assembly renders it itself if it is not there, or if it changed
+    (a dossier withheld meanwhile)."""
+    export = (
+        Export.objects.select_related("requested_by")
+        .filter(pk=export_id, status=ExportStatus.RUNNING)
+        .first()
+    )
+    if export is None or export.requested_by is None:
+        return
+    round_ = Round.objects.select_related("program", "committee").get(
+        pk=export.object_id
+    )
+    planned = set(export.parts.values_list("proposal_id", flat=True))
+    with translation.override(export.language):
+        ranking_part(export.requested_by, round_, planned, export.language)
+
+
 def assemble_job(export_id: int) -> None:
     export = (
         Export.objects.select_related("requested_by")
@@ -364,11 +403,7 @@ def assemble_job(export_id: int) -> None:
     ]
     storage = private_storage()
     with translation.override(language):
-        ranking = round_ranking(user, round_)
-        done_ids = {p.proposal_id for p in done}
-        ranking["ranking"] = [
-            r for r in ranking["ranking"] if r["proposal"] in done_ids
-        ]
+        ranking = ranking_part(user, round_, {p.proposal_id for p in done}, language)
         dossiers = [(p, storage.open(p.rendered.file.name).read()) for p in done]
 
         def entries(offset: int) -> list[dict]:
@@ -398,13 +433,13 @@ def assemble_job(export_id: int) -> None:
         # proposal's text leaves them as they were.
         front_pages = previous_front_pages(export, len(dossiers))
         for _attempt in range(3):
+            contents_pages = front_pages - cover.pages - ranking.pages
             context = contents_context(
                 round_=round_,
-                ranking=ranking,
                 entries=entries(front_pages),
                 withheld=withheld,
                 language=language,
-                first_page=cover.pages + 1,
+                ranking_page=cover.pages + max(contents_pages, 1) + 1,
             )
             contents = cached_render(
                 CONTENTS_TEMPLATE,
@@ -412,10 +447,11 @@ def assemble_job(export_id: int) -> None:
                 context,
                 language,
             )
-            if cover.pages + contents.pages == front_pages:
+            if contents.pages == contents_pages:
                 break
-            front_pages = cover.pages + contents.pages
+            front_pages = cover.pages + contents.pages + ranking.pages
         contents_pdf = storage.open(contents.file.name).read()
+        ranking_pdf = storage.open(ranking.file.name).read()
         total = front_pages + sum(p.rendered.pages for p, _pdf in dossiers)
         title = f"{_('Round packet')}: {round_.program.name} · {round_.name}"
         numbers_context = page_numbers_context(pages=total, language=language)
@@ -432,10 +468,8 @@ def assemble_job(export_id: int) -> None:
         )
         outline = [
             Part(pdf=cover.pdf, title=_("Cover")),
-            Part(
-                pdf=contents_pdf,
-                title=_("Contents and ranking"),
-            ),
+            Part(pdf=contents_pdf, title=_("Contents and ranking")),
+            Part(pdf=ranking_pdf, title=None),  # under the same bookmark
         ] + [
             Part(
                 pdf=pdf,
