@@ -261,6 +261,10 @@ class _Structure:
             raise ValueError("A part's parent tree is nested; expected one /Nums.")
         elements = tree.K if isinstance(tree.K, Array) else [tree.K]
         for element in elements:
+            # Cut the link up to the part's own tree root first, or the copy would
+            # drag that root (and all it holds) along for nothing.
+            if Name.P in element:
+                del element[Name.P]
             copied = _copy(self.pdf, source, element)
             copied.P = self.document
             self.kids.append(copied)
