@@ -1,15 +1,20 @@
-"""Building a round packet in three kinds of task, so several workers share one.
+"""Building a round packet in four kinds of task, so several workers share one.
 
 1. `plan`: decide which dossiers go in (the requester's view of the ranking: a
    recused member's packet leaves out what they are recused from), create one
-   `ExportPart` per dossier; the task queues a render task for each.
-2. `render_part`: build the dossier's content as the requester may see it, hash it,
-   and reuse the rendered file of an identical dossier if there is one; otherwise
-   render and store it. The task that finishes the last part claims the assembly
-   and queues it.
-3. `assemble`: render the cover, contents (real page numbers) and ranking, put
-   everything together with one bookmark per dossier, lay the running footer over
-   every page, store the file privately and mark the job ready.
+   `ExportPart` per dossier with the key of its inputs by version
+   (`dossier_input_keys`); the task queues the ranking's task, then a render task
+   for each dossier.
+2. `render_front`: render the ranking (it has no page numbers) while the dossiers
+   are rendered, so that the assembly, which waits for all of them, has less to do.
+3. `render_part`: reuse the rendered file of an earlier part with the same inputs
+   key (nothing it is made of changed: no need to build it); otherwise build the
+   dossier's content as the requester may see it, hash it, and reuse the rendered
+   file of an identical dossier if there is one, or render and store it. The task
+   that finishes the last part claims the assembly and queues it.
+4. `assemble`: render the cover and contents (real page numbers), put everything
+   together with one bookmark per dossier, lay the running footer over every page,
+   store the file privately and mark the job ready.
 
 Every step checks the job's state first, so a task delivered twice does no harm.
 The steps return what should happen next; tasks.py queues it (this module does not
@@ -285,7 +290,7 @@ def is_current(export: Export) -> bool:
             language,
             DOSSIER_TEMPLATE,
         )
-    parts = [p for p in parts if p.inputs_key != inputs[p.proposal_id]]
+    parts = [p for p in parts if p.inputs_key != inputs.get(p.proposal_id)]
     proposals = proposal_queryset().in_bulk([p.proposal_id for p in parts])
     with translation.override(language):
         for part in parts:
