@@ -206,3 +206,39 @@ def test_a_save_that_changes_nothing_shown_keeps_the_download(world, scored, bui
     built.clear()
     download(member, job)  # still current: compared by content
     assert built == [scored[0].pk]
+
+
+@pytest.mark.django_db
+def test_the_ranking_is_rendered_beside_the_dossiers_once(world, scored, monkeypatch):
+    rendered = []
+    original = packets.render_template
+
+    def counting(template, *args, **kwargs):
+        rendered.append(template)
+        return original(template, *args, **kwargs)
+
+    monkeypatch.setattr(packets, "render_template", counting)
+    job = build(world.staff, world.round)
+    # Its own task renders it before the dossiers; the assembly finds it ready.
+    assert rendered.count(packets.RANKING_TEMPLATE) == 1
+    assert rendered.index(packets.RANKING_TEMPLATE) < rendered.index(TEMPLATE)
+    pdf = download(world.staff, job)
+    outline = pdf.outline()
+    assert [title for title, _page in outline[:2]] == ["Cover", "Contents and ranking"]
+    ranking_page = next(
+        number
+        for number, text in enumerate(pdf.pages, start=1)
+        if "Weighted totals on a scale" in text
+    )
+    assert pdf.has(f"Ranking{ranking_page}")
+
+
+@pytest.mark.django_db
+def test_the_packet_is_built_when_the_ranking_task_fails(world, scored, monkeypatch):
+    def broken(export_id):
+        raise RuntimeError("worker trouble")
+
+    monkeypatch.setattr(packets, "render_front", broken)
+    job = build(world.staff, world.round)
+    assert job["status"] == "ready"
+    assert download(world.staff, job).has("Weighted totals on a scale")
