@@ -18,12 +18,15 @@ Then, each measurement in a fresh process so its peak memory (ru_maxrss) is its 
 3. warm packet after one proposal's description changed: seconds, share of the
    cold time, and how many dossiers were rendered again (new `RenderedPart` rows);
 4. SQL queries of `dossier_context` for a small and a large proposal;
-5. the cold packet with --workers processes sharing the part tasks, as that many
-   `db_worker`s would (the task that renders the last part assembles the packet),
-   next to what a pure-Python loop gains from as many processes on this machine.
+5. the cold packet with --workers processes sharing the tasks `build_packet`
+   queues (the ranking's head start, then one per dossier), in that order, as that
+   many `db_worker`s would (the task that renders the last part assembles the
+   packet), next to what a pure-Python loop gains from as many processes on this
+   machine.
 
 Every measuring process first renders a tiny document in every script (imports,
-fonts), as a long-running worker would already have done; that is not timed.
+fonts) and loads the URL patterns, as a long-running worker would already have
+done; that is not timed.
 """
 
 import argparse
@@ -577,10 +580,14 @@ def _peak_rss_mb() -> float:
 
 
 def _warm_up() -> float:
-    """What a worker that has run before has already done: imports, font setup."""
+    """What a worker that has run before has already done: imports, font setup,
+    the URL patterns (loaded by the first link put in a notification)."""
+    from django.urls import get_resolver
+
     from exports.rendering import render_html
 
     started = time.perf_counter()
+    get_resolver().reverse_dict  # noqa: B018 (loads and indexes every URL pattern)
     render_html(
         '<html lang="en"><body><p>Warm-up <b>bold</b> <i>italic</i> Привет '
         '<span lang="ar" dir="rtl">مرحبا <b>بكم</b></span> '
@@ -602,7 +609,8 @@ def _wipe_cache() -> None:
 TEMPLATE_LABELS = {
     "exports/dossier.html": "dossier HTML → PDF (render_template)",
     "exports/packet_cover.html": "cover HTML → PDF",
-    "exports/packet_contents.html": "contents and ranking HTML → PDF",
+    "exports/packet_contents.html": "contents HTML → PDF",
+    "exports/packet_ranking.html": "ranking HTML → PDF",
     "exports/packet_page_numbers.html": "page-number layer HTML → PDF",
     "exports/packet_footer.html": "footer line HTML → PDF",
 }
@@ -714,7 +722,11 @@ def measure_single_document(ids: dict, dossiers: list, front_pages: int) -> dict
 
     from exports.documents.base import content_lang
     from exports.documents.grants import dossier_context, proposal_queryset
-    from exports.documents.packet import contents_context, cover_context
+    from exports.documents.packet import (
+        contents_context,
+        cover_context,
+        ranking_context,
+    )
     from exports.rendering import render_html
     from grants.committee import round_ranking
     from grants.models import Round
@@ -748,14 +760,19 @@ def measure_single_document(ids: dict, dossiers: list, front_pages: int) -> dict
             "exports/packet_contents.html",
             contents_context(
                 round_=round_,
-                ranking=round_ranking(staff, round_),
                 entries=entries,
                 withheld=[],
                 language=LANGUAGE,
-                first_page=1,  # one document: its pages count from 1 already
+                ranking_page=3,  # a number like any other: it is only printed
             ),
         )
-        bodies.insert(0, _body(contents))
+        ranking = render_to_string(
+            "exports/packet_ranking.html",
+            ranking_context(
+                round_=round_, ranking=round_ranking(staff, round_), language=LANGUAGE
+            ),
+        )
+        bodies[:0] = [_body(contents), _body(ranking)]
     # The packet's footer (done there by a separate layer) and the dossiers, each
     # starting on a new page.
     footer = (
@@ -857,10 +874,16 @@ def _pool_start(barrier) -> None:
     barrier.wait(timeout=600)  # every worker ready before the clock starts
 
 
-def _pool_render_part(part_id: int) -> float:
+def _pool_task(queued: tuple[str, int]) -> float:
+    """One task of the queue: the ranking's head start, or a dossier (the task that
+    renders the last dossier also assembles)."""
     from exports import tasks
 
-    tasks.render_packet_part.call(part_id)  # the last part also assembles
+    kind, pk = queued
+    if kind == "front":
+        tasks.render_packet_front.call(pk)
+    else:
+        tasks.render_packet_part.call(pk)
     return _peak_rss_mb()
 
 
@@ -907,7 +930,9 @@ def measure_workers(ids: dict, workers: int) -> dict:
             .values_list("pk", flat=True)
         )
         planned = time.perf_counter() - started
-        worker_rss = pool.map(_pool_render_part, part_ids, chunksize=1)
+        # In the order build_packet queues them.
+        queued = [("front", export.pk)] + [("part", pk) for pk in part_ids]
+        worker_rss = pool.map(_pool_task, queued, chunksize=1)
         seconds = time.perf_counter() - started
     export = _finished(export)
     return {

@@ -42,7 +42,12 @@ from .storage import private_storage
 
 logger = logging.getLogger(__name__)
 
-PACKET_TASKS = (tasks.build_packet, tasks.render_packet_part, tasks.assemble_packet)
+PACKET_TASKS = (
+    tasks.build_packet,
+    tasks.render_packet_front,
+    tasks.render_packet_part,
+    tasks.assemble_packet,
+)
 # A file in the private storage that no row names is left over from a crash (a
 # worker killed between writing the file and its row) only after this long.
 ORPHAN_AGE = datetime.timedelta(days=1)

@@ -82,6 +82,10 @@ class ExportPart(models.Model):
     # that kills its worker every time fails the job instead of looping.
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # What the dossier is made of, by version (`dossier_input_keys`), set when the
+    # packet is planned: a later part with the same key reuses `rendered` without
+    # building the dossier's content again.
+    inputs_key = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["export", "position"]

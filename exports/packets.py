@@ -1,15 +1,20 @@
-"""Building a round packet in three kinds of task, so several workers share one.
+"""Building a round packet in four kinds of task, so several workers share one.
 
 1. `plan`: decide which dossiers go in (the requester's view of the ranking: a
    recused member's packet leaves out what they are recused from), create one
-   `ExportPart` per dossier; the task queues a render task for each.
-2. `render_part`: build the dossier's content as the requester may see it, hash it,
-   and reuse the rendered file of an identical dossier if there is one; otherwise
-   render and store it. The task that finishes the last part claims the assembly
-   and queues it.
-3. `assemble`: render the cover, contents (real page numbers) and ranking, put
-   everything together with one bookmark per dossier, lay the running footer over
-   every page, store the file privately and mark the job ready.
+   `ExportPart` per dossier with the key of its inputs by version
+   (`dossier_input_keys`); the task queues the ranking's task, then a render task
+   for each dossier.
+2. `render_front`: render the ranking (it has no page numbers) while the dossiers
+   are rendered, so that the assembly, which waits for all of them, has less to do.
+3. `render_part`: reuse the rendered file of an earlier part with the same inputs
+   key (nothing it is made of changed: no need to build it); otherwise build the
+   dossier's content as the requester may see it, hash it, and reuse the rendered
+   file of an identical dossier if there is one, or render and store it. The task
+   that finishes the last part claims the assembly and queues it.
+4. `assemble`: render the cover and contents (real page numbers), put everything
+   together with one bookmark per dossier, lay the running footer over every page,
+   store the file privately and mark the job ready.
 
 Every step checks the job's state first, so a task delivered twice does no harm.
 The steps return what should happen next; tasks.py queues it (this module does not
@@ -38,19 +43,24 @@ from django.utils.translation import gettext as _
 from grants import permissions as grants
 from grants.choices import WithheldReason
 from grants.committee import round_ranking
-from grants.models import Round
+from grants.models import Proposal, Round
 from notifications import events
 from portal.users import display_name
 
 from . import permissions
 from .choices import ExportKind, ExportStatus, PartStatus
 from .documents.base import content_key, content_lang
-from .documents.grants import dossier_context, proposal_queryset
+from .documents.grants import (
+    dossier_context,
+    dossier_input_keys,
+    proposal_queryset,
+)
 from .documents.packet import (
     contents_context,
     cover_context,
     footer_context,
     page_numbers_context,
+    ranking_context,
 )
 from .models import Export, ExportPart, RenderedPart
 from .rendering import Metadata, Part, assemble, render_template
@@ -59,6 +69,7 @@ from .storage import private_storage
 logger = logging.getLogger(__name__)
 DOSSIER_TEMPLATE = "exports/dossier.html"
 CONTENTS_TEMPLATE = "exports/packet_contents.html"
+RANKING_TEMPLATE = "exports/packet_ranking.html"
 NUMBERS_TEMPLATE = "exports/packet_page_numbers.html"
 
 
@@ -136,12 +147,20 @@ def plan(export_id: int) -> list[int] | None:
         with translation.override(export.language):
             ranking = round_ranking(user, round_)
         included = [row["proposal"] for row in ranking["ranking"]]
+        inputs = dossier_input_keys(
+            user,
+            Proposal.objects.filter(pk__in=included),
+            export.language,
+            DOSSIER_TEMPLATE,
+        )
         export.status = ExportStatus.RUNNING
         export.started_at = export.heartbeat_at = timezone.now()
         export.withheld = ranking["withheld"]
         export.save(update_fields=["status", "started_at", "heartbeat_at", "withheld"])
         parts = ExportPart.objects.bulk_create(
-            ExportPart(export=export, proposal_id=pid, position=i)
+            ExportPart(
+                export=export, proposal_id=pid, position=i, inputs_key=inputs[pid]
+            )
             for i, pid in enumerate(included)
         )
     return [part.pk for part in parts]
@@ -160,10 +179,15 @@ def render_part(part_id: int) -> int | None:
     if not _claim_part(part):
         return None  # a live worker has it
     export, user = part.export, part.export.requested_by
-    proposal = proposal_queryset().get(pk=part.proposal_id)
+    proposal = Proposal.objects.select_related("round").get(pk=part.proposal_id)
     if not grants.has_committee_access(user, proposal):
         part.status = PartStatus.WITHHELD
+    elif (reused := _same_inputs(part)) is not None:
+        # Nothing the dossier is made of changed since a packet that has it.
+        part.rendered = reused
+        part.status = PartStatus.DONE
     else:
+        proposal = proposal_queryset().get(pk=part.proposal_id)
         with translation.override(export.language):
             context = dossier_context(user, proposal, export.language, stamped=True)
             part.rendered = cached_render(
@@ -200,16 +224,42 @@ def _claim_part(part: ExportPart) -> bool:
 USED_AT_PRECISION = datetime.timedelta(days=1)
 
 
+def _same_inputs(part: ExportPart) -> RenderedPart | None:
+    """The rendered dossier of an earlier part with the same inputs key (same
+    reader, language, templates and versions of everything the dossier shows), if
+    its file is still there."""
+    if not part.inputs_key:
+        return None
+    earlier = (
+        ExportPart.objects.filter(
+            inputs_key=part.inputs_key,
+            status=PartStatus.DONE,
+            rendered__isnull=False,
+        )
+        .exclude(pk=part.pk)
+        .select_related("rendered")
+        .order_by("-pk")
+        .first()
+    )
+    if earlier is None or not private_storage().exists(earlier.rendered.file.name):
+        return None
+    return _used(earlier.rendered)
+
+
+def _used(found: RenderedPart) -> RenderedPart:
+    now = timezone.now()
+    if found.used_at < now - USED_AT_PRECISION:
+        RenderedPart.objects.filter(pk=found.pk).update(used_at=now)
+        found.used_at = now
+    return found
+
+
 def cached_render(template: str, key: str, context: dict, language: str):
     """The rendered part for this content: reused if it exists, else rendered."""
     storage = private_storage()
     found = RenderedPart.objects.filter(key=key).first()
     if found is not None and storage.exists(found.file.name):
-        now = timezone.now()
-        if found.used_at < now - USED_AT_PRECISION:
-            RenderedPart.objects.filter(pk=found.pk).update(used_at=now)
-            found.used_at = now
-        return found
+        return _used(found)
     rendered = render_template(template, context, language)
     name = storage.save(f"parts/{key}.pdf", ContentFile(rendered.pdf))
     if found is not None:  # the file had gone missing: point the entry at the new one
@@ -231,6 +281,16 @@ def is_current(export: Export) -> bool:
     other change since the build means the file may show too much, or too little."""
     user, language = export.requested_by, export.language
     parts = list(export.parts.filter(status=PartStatus.DONE).select_related("rendered"))
+    # Parts whose inputs did not change by version are current; the others are
+    # compared by content (a save that changed nothing the reader sees is fine).
+    with translation.override(language):
+        inputs = dossier_input_keys(
+            user,
+            Proposal.objects.filter(pk__in=[p.proposal_id for p in parts]),
+            language,
+            DOSSIER_TEMPLATE,
+        )
+    parts = [p for p in parts if p.inputs_key != inputs.get(p.proposal_id)]
     proposals = proposal_queryset().in_bulk([p.proposal_id for p in parts])
     with translation.override(language):
         for part in parts:
@@ -283,6 +343,43 @@ def previous_front_pages(export: Export, dossiers: int) -> int:
     return 1 + (dossiers + 3 + 34) // 35 + (dossiers + 19) // 20
 
 
+def ranking_part(user, round_, proposal_ids: set[int], language: str):
+    """The ranking page(s) of these dossiers, rendered or reused (cached by
+    content, like the dossiers): it has no page number in it, so `render_front`
+    renders it while the dossiers are, and the assembly finds it ready."""
+    ranking = round_ranking(user, round_)
+    ranking["ranking"] = [
+        r for r in ranking["ranking"] if r["proposal"] in proposal_ids
+    ]
+    context = ranking_context(round_=round_, ranking=ranking, language=language)
+    return cached_render(
+        RANKING_TEMPLATE,
+        content_key(RANKING_TEMPLATE, language, context),
+        context,
+        language,
+    )
+
+
+def render_front(export_id: int) -> None:
+    """Render the ranking of a packet being built, beside its dossiers, so that the
+    assembly (which has to wait for every dossier) has less to do. Only a head
+    start: the assembly renders it itself if it is not there, or if it changed
+    (a dossier withheld meanwhile)."""
+    export = (
+        Export.objects.select_related("requested_by")
+        .filter(pk=export_id, status=ExportStatus.RUNNING)
+        .first()
+    )
+    if export is None or export.requested_by is None:
+        return
+    round_ = Round.objects.select_related("program", "committee").get(
+        pk=export.object_id
+    )
+    planned = set(export.parts.values_list("proposal_id", flat=True))
+    with translation.override(export.language):
+        ranking_part(export.requested_by, round_, planned, export.language)
+
+
 def assemble_job(export_id: int) -> None:
     export = (
         Export.objects.select_related("requested_by")
@@ -311,11 +408,7 @@ def assemble_job(export_id: int) -> None:
     ]
     storage = private_storage()
     with translation.override(language):
-        ranking = round_ranking(user, round_)
-        done_ids = {p.proposal_id for p in done}
-        ranking["ranking"] = [
-            r for r in ranking["ranking"] if r["proposal"] in done_ids
-        ]
+        ranking = ranking_part(user, round_, {p.proposal_id for p in done}, language)
         dossiers = [(p, storage.open(p.rendered.file.name).read()) for p in done]
 
         def entries(offset: int) -> list[dict]:
@@ -345,13 +438,13 @@ def assemble_job(export_id: int) -> None:
         # proposal's text leaves them as they were.
         front_pages = previous_front_pages(export, len(dossiers))
         for _attempt in range(3):
+            contents_pages = front_pages - cover.pages - ranking.pages
             context = contents_context(
                 round_=round_,
-                ranking=ranking,
                 entries=entries(front_pages),
                 withheld=withheld,
                 language=language,
-                first_page=cover.pages + 1,
+                ranking_page=cover.pages + max(contents_pages, 1) + 1,
             )
             contents = cached_render(
                 CONTENTS_TEMPLATE,
@@ -359,10 +452,11 @@ def assemble_job(export_id: int) -> None:
                 context,
                 language,
             )
-            if cover.pages + contents.pages == front_pages:
+            if contents.pages == contents_pages:
                 break
-            front_pages = cover.pages + contents.pages
+            front_pages = cover.pages + contents.pages + ranking.pages
         contents_pdf = storage.open(contents.file.name).read()
+        ranking_pdf = storage.open(ranking.file.name).read()
         total = front_pages + sum(p.rendered.pages for p, _pdf in dossiers)
         title = f"{_('Round packet')}: {round_.program.name} · {round_.name}"
         numbers_context = page_numbers_context(pages=total, language=language)
@@ -379,10 +473,8 @@ def assemble_job(export_id: int) -> None:
         )
         outline = [
             Part(pdf=cover.pdf, title=_("Cover")),
-            Part(
-                pdf=contents_pdf,
-                title=_("Contents and ranking"),
-            ),
+            Part(pdf=contents_pdf, title=_("Contents and ranking")),
+            Part(pdf=ranking_pdf, title=None),  # under the same bookmark
         ] + [
             Part(
                 pdf=pdf,

@@ -88,7 +88,9 @@ def render_template(template: str, context: dict, language: str) -> Rendered:
 @dataclass
 class Part:
     pdf: bytes
-    title: str  # the outline entry for its first page; its headings go under it
+    # The outline entry for its first page; its headings go under it. None: no
+    # entry of its own, its headings go under the previous part's entry.
+    title: str | None
 
 
 @dataclass
@@ -110,7 +112,7 @@ def assemble(parts, metadata, numbers_pdf, footer_pdf) -> bytes:
 
     out = Pdf.new()
     structure = _Structure(out, metadata.language)
-    outline = []  # (title, first page, [(heading, page), ...] of the part)
+    outline = []  # [title, first page, [(heading, destination, children), ...]]
     sources = []  # kept open until saved: copied objects are read lazily
     for part in parts:
         source = Pdf.open(io.BytesIO(part.pdf))
@@ -118,7 +120,11 @@ def assemble(parts, metadata, numbers_pdf, footer_pdf) -> bytes:
         first = len(out.pages)
         out.add_pages_from(source, forms="strip", outlines="ignore")
         structure.add(source, out.pages[first:])
-        outline.append((part.title, first, _headings(source)))
+        headings = [(*heading, first) for heading in _headings(source)]
+        if part.title is None and outline:
+            outline[-1][2].extend(headings)
+        else:
+            outline.append([part.title, first, headings])
     numbers = Pdf.open(io.BytesIO(numbers_pdf))
     if len(numbers.pages) != len(out.pages):
         raise ValueError("The page numbers and the document differ in page count.")
@@ -137,7 +143,10 @@ def assemble(parts, metadata, numbers_pdf, footer_pdf) -> bytes:
     with out.open_outline() as tree:
         for title, first, headings in outline:
             item = pikepdf.OutlineItem(title, first)
-            _add_headings(item, headings, out.pages, first)
+            for heading, destination, children, offset in headings:
+                _add_headings(
+                    item, [(heading, destination, children)], out.pages, offset
+                )
             tree.root.append(item)
     out.docinfo[Name.Title] = metadata.title
     out.docinfo[Name.Author] = metadata.author
@@ -206,21 +215,21 @@ def _overlay(pdf, page, forms: dict) -> None:
     )
 
 
-def _copy(pdf, value):
-    """`value` of another PDF, made part of `pdf`: indirect objects are copied once
-    (later references to them, pages included, map to the same copy); direct
-    arrays and dictionaries are rebuilt around their copied members."""
+def _copy(pdf, source, value):
+    """`value` of `source`, made part of `pdf` by qpdf in one call: indirect objects
+    are copied once (later references to them, pages included, map to the same
+    copy); a direct array or dictionary is first made an indirect object of
+    `source`, so that its members are copied along with it rather than one by one
+    from Python (a part's parent tree holds thousands of references)."""
     import pikepdf
 
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return pdf.copy_foreign(value)
-    if isinstance(value, pikepdf.Array):
-        return pikepdf.Array([_copy(pdf, item) for item in value])
-    if isinstance(value, pikepdf.Dictionary):
-        return pikepdf.Dictionary(
-            {key: _copy(pdf, item) for key, item in value.items()}
-        )
-    return value
+    if not isinstance(value, pikepdf.Object):
+        return value
+    if not value.is_indirect:
+        if not isinstance(value, pikepdf.Array | pikepdf.Dictionary):
+            return value
+        value = source.make_indirect(value)
+    return pdf.copy_foreign(value)
 
 
 class _Structure:
@@ -252,14 +261,18 @@ class _Structure:
             raise ValueError("A part's parent tree is nested; expected one /Nums.")
         elements = tree.K if isinstance(tree.K, Array) else [tree.K]
         for element in elements:
-            copied = _copy(self.pdf, element)
+            # Cut the link up to the part's own tree root first, or the copy would
+            # drag that root (and all it holds) along for nothing.
+            if Name.P in element:
+                del element[Name.P]
+            copied = _copy(self.pdf, source, element)
             copied.P = self.document
             self.kids.append(copied)
         keys = []
         for index in range(0, len(nums), 2):
             keys.append(int(nums[index]))
             self.nums.append(int(nums[index]) + self.offset)
-            self.nums.append(_copy(self.pdf, nums[index + 1]))
+            self.nums.append(_copy(self.pdf, source, nums[index + 1]))
         for page in copies:
             if Name.StructParents in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + self.offset

@@ -2,9 +2,13 @@
 and `manage.py db_worker` processes run them, as many as you start; in tests and
 development they run at once, in the process that queues them."""
 
+import logging
+
 from django_tasks import task
 
 from . import packets
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -15,6 +19,10 @@ def build_packet(export_id: int) -> None:
         return
     if not part_ids:
         _assemble_if_claimed(export_id)
+        return
+    # Queued first, so that a worker renders the ranking while others render the
+    # dossiers.
+    render_packet_front.enqueue(export_id)
     for part_id in part_ids:
         render_packet_part.enqueue(part_id)
 
@@ -39,6 +47,16 @@ def render_packet_part(part_id: int) -> None:
         ready = packets.render_part(part_id)
     if ready is not None:
         assemble_packet.enqueue(ready)
+
+
+@task()
+def render_packet_front(export_id: int) -> None:
+    """A head start on the assembly; it does the work itself if this failed, so a
+    failure here only logs."""
+    try:
+        packets.render_front(export_id)
+    except Exception:
+        logger.exception("Round packet %s: rendering the ranking failed", export_id)
 
 
 @task()

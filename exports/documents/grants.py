@@ -5,10 +5,14 @@ the API does, and returns plain values. The number of queries does not depend on
 number of budget lines, metrics, reviews, scores, declarations or comments.
 """
 
+import functools
+import hashlib
+import json
+import operator
 from decimal import Decimal
 
-from django.db.models import Prefetch
-from django.utils import translation
+from django.db.models import Max, Prefetch, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grants import permissions, readers, scoring
@@ -444,3 +448,125 @@ def report_document(user, report, language: str) -> Document:
         language=language,
         reference=proposal.reference,
     )
+
+
+# What a dossier is made of, by version -------------------------------------------
+
+
+def _newest_by(history, group: str, ids) -> dict[int, int]:
+    """{id in `group`: newest history id} over the history rows of those ids."""
+    rows = (
+        history.filter(**{f"{group}__in": ids})
+        .order_by()
+        .values(group)
+        .annotate(newest=Max("history_id"))
+    )
+    return {row[group]: row["newest"] for row in rows}
+
+
+def dossier_input_keys(user, proposals, language: str, template: str) -> dict:
+    """{proposal id: key} of what each proposal's dossier for this reader is built
+    from, by version instead of by content: a few queries for the whole set, with no
+    dossier built. Equal keys mean equal dossiers, so a rendered dossier recorded
+    under a key (`ExportPart.inputs_key`) can be reused without building its
+    content; a different key only means "build it and compare its content".
+
+    The versions are the audit history's (portal/versions.py): every save and delete
+    of an audited record adds a history row, so the newest history id of each kind
+    of row a dossier reads changes whenever that row does. Rows of one proposal
+    (its own, budget lines, targets, reviews, scores, declarations, recusals,
+    comments, decision, votes) count per proposal; rows the whole round shares
+    (round, programme, rubric, committee and seats, assignments, interests,
+    affiliates, memberships, profiles) count for every dossier. What has no history
+    is read as it is: the reader (who, staff, active), the names and flags of the
+    people who appear, today's date (rules about periods) and the templates,
+    translations and fonts (`renderer_version`). Whoever changes what
+    `dossier_context` reads must add it here.
+    """
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Profile
+    from affiliates.models import Affiliate, Membership
+    from affiliates.permissions import is_staff
+    from grants.models import (
+        Committee,
+        Decision,
+        DeclaredInterest,
+        FundProgram,
+        InterestDeclaration,
+        Recusal,
+        Review,
+        ReviewerAssignment,
+        Round,
+        Rubric,
+        RubricCriterion,
+        TargetMetric,
+        Vote,
+    )
+
+    from .base import renderer_version
+
+    ids = sorted({p.pk for p in proposals})
+    if not ids:
+        return {}
+    per_proposal = [
+        _newest_by(Proposal.history, "id", ids),
+        _newest_by(BudgetLine.history, "proposal_id", ids),
+        _newest_by(TargetMetric.history, "proposal_id", ids),
+        _newest_by(Review.history, "proposal_id", ids),
+        _newest_by(Score.history, "review__proposal_id", ids),
+        _newest_by(ProposalDeclaration.history, "proposal_id", ids),
+        _newest_by(Recusal.history, "proposal_id", ids),
+        _newest_by(ProposalComment.history, "proposal_id", ids),
+        _newest_by(Decision.history, "proposal_id", ids),
+        _newest_by(Vote.history, "decision__proposal_id", ids),
+    ]
+    shared = [
+        model.history.aggregate(newest=Max("history_id"))["newest"] or 0
+        for model in (
+            Round,
+            FundProgram,
+            Rubric,
+            RubricCriterion,
+            Committee,
+            CommitteeMember,
+            ReviewerAssignment,
+            InterestDeclaration,
+            DeclaredInterest,
+            Affiliate,
+            Membership,
+            Profile,
+        )
+    ]
+    # People named in the dossiers: their user names (the fallback display name)
+    # and account flags have no history.
+    committees = Proposal.objects.filter(pk__in=ids).values("round__committee_id")
+    named = [
+        Review.objects.filter(proposal__in=ids).values("reviewer"),
+        ProposalComment.objects.filter(proposal__in=ids).values("author"),
+        CommitteeMember.objects.filter(committee__in=committees).values("user"),
+        Recusal.objects.filter(proposal__in=ids).values("user"),
+        Vote.objects.filter(decision__proposal__in=ids).values("member"),
+    ]
+    people = (
+        get_user_model()
+        .objects.filter(functools.reduce(operator.or_, (Q(pk__in=q) for q in named)))
+        .order_by("pk")
+        .values_list("pk", "username", "is_active", "is_staff")
+    )
+    signed_in = user is not None and user.is_authenticated
+    common = [
+        renderer_version(),
+        template,
+        language,
+        str(timezone.localdate()),
+        [user.pk, is_staff(user), user.is_active] if signed_in else None,
+        shared,
+        [list(row) for row in people],
+    ]
+    keys = {}
+    for pk in ids:
+        versions = [newest.get(pk, 0) for newest in per_proposal]
+        payload = json.dumps([common, pk, versions])
+        keys[pk] = hashlib.sha256(payload.encode()).hexdigest()
+    return keys

@@ -40,14 +40,35 @@ def cover_context(*, round_, user, language: str, dossiers: int) -> dict:
 def contents_context(
     *,
     round_,
-    ranking: dict,
     entries: list[dict],
     withheld: list[dict],
     language,
-    first_page: int,
+    ranking_page: int,
 ) -> dict:
-    """Contents and ranking: only what they show, so that they are cached like the
-    dossiers. `entries`: one per dossier, in packet order, with its first page."""
+    """The contents: only what they show, so that they are cached like the
+    dossiers. `entries`: one per dossier, in packet order, with its first page;
+    `ranking_page`: the ranking's first page (it follows the contents)."""
+    with translation.override(language):
+        reasons = {
+            WithheldReason.RECUSED: _("You are recused from this proposal."),
+            WithheldReason.DECLARATION_NEEDED: _(
+                "Declare your conflicts of interest for this proposal to see it."
+            ),
+            WithheldReason.NO_ACCESS: _(
+                "Your access changed while the packet was built."
+            ),
+        }
+        return {
+            "doc": _front_meta(round_, language),
+            "entries": entries,
+            "ranking_page": ranking_page,
+            "withheld": [{**w, "why": reasons[w["why"]]} for w in withheld],
+        }
+
+
+def ranking_context(*, round_, ranking: dict, language) -> dict:
+    """The ranking of the dossiers in the packet (`ranking["ranking"]`): no page
+    numbers in it, so it can be rendered while the dossiers are (and is cached)."""
     with translation.override(language):
         rows = [
             {
@@ -62,32 +83,23 @@ def contents_context(
             }
             for row in ranking["ranking"]
         ]
-        reasons = {
-            WithheldReason.RECUSED: _("You are recused from this proposal."),
-            WithheldReason.DECLARATION_NEEDED: _(
-                "Declare your conflicts of interest for this proposal to see it."
-            ),
-            WithheldReason.NO_ACCESS: _(
-                "Your access changed while the packet was built."
-            ),
-        }
         return {
-            "doc": doc_meta(
-                title=_("Round packet"),
-                reference=round_.name,
-                language=language,
-                confidential=True,
-                stamped=True,
-            ),
+            "doc": _front_meta(round_, language),
             "criteria": ranking["criteria"],
             "scale": (ranking["scale_min"], ranking["scale_max"]),
             "min_reviews": ranking["min_reviews"],
             "ranking": rows,
-            "entries": entries,
-            "withheld": [{**w, "why": reasons[w["why"]]} for w in withheld],
-            # The packet's page number of this part's first page (after the cover).
-            "first_page": first_page,
         }
+
+
+def _front_meta(round_, language) -> dict:
+    return doc_meta(
+        title=_("Round packet"),
+        reference=round_.name,
+        language=language,
+        confidential=True,
+        stamped=True,
+    )
 
 
 def page_numbers_context(*, pages: int, language: str) -> dict:

@@ -130,13 +130,16 @@ def test_outsiders_and_applicants_cannot_build_packets(world, scored, admin_a):
 @pytest.mark.django_db
 def test_regenerating_after_one_change_renders_one_dossier(world, scored):
     build(world.staff, world.round)
-    # Three dossiers, contents and ranking, and the page-number layer.
-    assert RenderedPart.objects.count() == 5
+    # Three dossiers, contents, ranking, and the page-number layer.
+    assert RenderedPart.objects.count() == 6
     build(world.staff, world.round)
-    assert RenderedPart.objects.count() == 5  # nothing changed: all reused
-    Proposal.objects.filter(pk=scored[1].pk).update(summary="A new summary.")
+    assert RenderedPart.objects.count() == 6  # nothing changed: all reused
+    # Saved like every write in the portal: an audited save, a new version.
+    changed = Proposal.objects.get(pk=scored[1].pk)
+    changed.summary = "A new summary."
+    changed.save()
     job = build(world.staff, world.round)
-    assert RenderedPart.objects.count() == 6  # only the changed dossier
+    assert RenderedPart.objects.count() == 7  # only the changed dossier
     assert download(world.staff, job).has("A new summary.")
 
 

@@ -30,8 +30,9 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-# The worker, with every PDF render made slow when SLOW_RENDER is set, so that the
-# test can kill it in the middle of a dossier.
+# The worker, with every dossier render made slow when SLOW_RENDER is set, so that
+# the test can kill it in the middle of a dossier (the ranking's head start, queued
+# first, stays quick).
 WORKER = """
 import os, time, django
 django.setup()
@@ -39,9 +40,10 @@ from exports import packets
 delay = float(os.environ.get("SLOW_RENDER") or 0)
 if delay:
     render = packets.render_template
-    def slow(*args, **kwargs):
-        time.sleep(delay)
-        return render(*args, **kwargs)
+    def slow(template, *args, **kwargs):
+        if template == packets.DOSSIER_TEMPLATE:
+            time.sleep(delay)
+        return render(template, *args, **kwargs)
     packets.render_template = slow
 from django.core.management import call_command
 call_command("db_worker", "--interval=0.1", "--no-startup-delay", "--no-reload",
