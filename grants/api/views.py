@@ -186,6 +186,17 @@ class ProposalViewSet(
         )
         return readers.proposals_for_reader(self.request.user, queryset)
 
+    def count_rows(self) -> int | None:
+        """The list's total, counted part by part (permissions.count_visible_proposals):
+        a member may read most proposals of the movement, and counting them through
+        the whole rule read the table on every page asked for. Other actions' pages
+        (history) count themselves."""
+        if self.action != "list":
+            return None
+        return permissions.count_visible_proposals(
+            self.request.user, self.filter_queryset(Proposal.objects.all())
+        )
+
     def filter_queryset(self, queryset):
         params = self.request.query_params
         if "affiliate" in params or params.get("search"):
