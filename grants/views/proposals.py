@@ -29,6 +29,7 @@ from affiliates.permissions import member_affiliate_ids
 from portal import versions
 from portal.api.history import history_entries
 from portal.exceptions import StaleRecord
+from portal.paging import CountedPaginator
 from portal.users import display_name
 
 from .. import permissions, readers
@@ -48,7 +49,6 @@ from ..forms.proposals import (
 from ..models import BudgetLine, Proposal, TargetMetric
 from ..models.proposals import to_usd
 from ..services import proposals as services
-from .paging import CountedPaginator
 
 STEPS = [
     ("basics", gettext_lazy("Basics")),

@@ -14,6 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from affiliates.models import Affiliate
+from portal.paging import CountedPaginator
 
 from .. import funded_figures, permissions, readers
 from ..charts import (
@@ -26,7 +27,6 @@ from ..charts import (
 from ..forms.public import FundedGrantFilterForm
 from ..models import FundProgram, Proposal
 from ..search import search_proposals
-from .paging import CountedPaginator
 
 PAGE_SIZE = 20
 

@@ -1,21 +1,6 @@
-from functools import cached_property
-
-from django.core.paginator import Paginator
 from rest_framework.pagination import PageNumberPagination
 
-
-class CountedPaginator(Paginator):
-    """Django's paginator, with the total given by a function when one is given
-    (and gives a number rather than None)."""
-
-    def __init__(self, object_list, per_page, counter=None):
-        super().__init__(object_list, per_page)
-        self.counter = counter
-
-    @cached_property
-    def count(self) -> int:
-        counted = self.counter() if self.counter else None
-        return super().count if counted is None else counted
+from portal.paging import CountedPaginator
 
 
 class PortalPagination(PageNumberPagination):
@@ -35,4 +20,4 @@ class PortalPagination(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, object_list, per_page):
-        return CountedPaginator(object_list, per_page, counter=self.counter)
+        return CountedPaginator(object_list, per_page, count=self.counter)
