@@ -310,9 +310,11 @@ def table(rows: list[dict], seconds: float) -> str:
     return "\n".join(lines)
 
 
-def server_errors(logfile: Path) -> tuple[int, int]:
-    """(requests logged, answers with status 500 or more) from the JSON request log."""
-    logged = errors = 0
+def server_log(logfile: Path) -> tuple[int, int, list[float]]:
+    """(requests logged, answers with status 500 or more, the server's durations
+    in ms, sorted) from the portal's JSON request log."""
+    errors = 0
+    durations = []
     for line in logfile.read_text(errors="replace").splitlines():
         if not line.startswith("{"):
             continue
@@ -321,9 +323,13 @@ def server_errors(logfile: Path) -> tuple[int, int]:
         except ValueError:
             continue
         if "status" in record and "duration_ms" in record:
-            logged += 1
+            durations.append(record["duration_ms"])
             errors += record["status"] >= 500
-    return logged, errors
+    return len(durations), errors, sorted(durations)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[min(len(values) - 1, int(share * len(values)))] if values else 0
 
 
 def measure(args, env, locust, out, label, app=None, bare=False):
@@ -378,7 +384,7 @@ def main() -> int:
     started, seconds, watch = measure(args, env, locust, out, "portal")
     rows = stats(out, "portal")
     total = next(r for r in rows if r["Name"] == "Aggregated")
-    logged, errors = server_errors(out / "portal-server.log")
+    logged, errors, durations = server_log(out / "portal-server.log")
     verify = subprocess.run(  # noqa: S603
         [
             str(BIN / "python"),
@@ -399,7 +405,11 @@ def main() -> int:
         "",
         "## Portal",
         table(rows, seconds),
-        f"server: {logged} requests logged, {errors} answered 500 or more",
+        f"server: {logged} requests logged, {errors} answered 500 or more; "
+        f"time in the app process p50 {percentile(durations, 0.5):.0f} ms, "
+        f"p95 {percentile(durations, 0.95):.0f} ms, p99 "
+        f"{percentile(durations, 0.99):.0f} ms (the rest of the client's wait is "
+        "the queue for a free process)",
         "peak resident memory: "
         + ", ".join(
             f"{role} {kib / 1024:.0f} MiB ({len(watch.seen.get(role, ()))} seen)"
