@@ -167,24 +167,26 @@ def test_queue_lists_assignments_with_deadline_state_and_progress(cast, world):
     assert world.round.name in body
 
 
+def queue_queries(client) -> int:
+    """How many queries the review queue takes."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(QUEUE).status_code == 200
+    return len(queries)
+
+
 def test_queue_query_count_does_not_grow_with_rows(cast, world, staff):
     reviewer = cast["reviewer"]
     client = signed_in(reviewer)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(QUEUE).status_code == 200
-        return len(queries)
-
     other = world.new_proposal(world.proposal.affiliate)
     committee_services.assignment_create(actor=staff, proposal=other, reviewer=reviewer)
-    two = count()
+    two = queue_queries(client)
     for _ in range(8):
         extra = world.new_proposal(world.proposal.affiliate)
         committee_services.assignment_create(
             actor=staff, proposal=extra, reviewer=reviewer
         )
-    assert count() == two
+    assert queue_queries(client) == two
 
 
 def _past_round(world, staff, reviewer, days_ago: int, name: str):
@@ -240,16 +242,11 @@ def test_queue_reads_a_fixed_number_of_rows_whatever_the_past(cast, world, staff
     reviewer = cast["reviewer"]
     client = signed_in(reviewer)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(QUEUE).status_code == 200
-        return len(queries)
-
     _past_round(world, staff, reviewer, 1, "Past 0")
-    one = count()
+    one = queue_queries(client)
     for n in range(1, 9):
         _past_round(world, staff, reviewer, n + 1, f"Past {n}")
-    assert count() == one
+    assert queue_queries(client) == one
 
 
 def test_queue_with_only_past_rounds_says_none_is_open(cast, world, staff):

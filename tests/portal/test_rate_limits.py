@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.test import override_settings
 
 from tests.factories import UserFactory
+from tests.production_process import run_production
 
 PASSWORD = "pass-for-tests"
 # The sign-in page in two languages; /admin/login/ and /cms-admin/login/ send there.
@@ -166,35 +167,12 @@ def test_writes_have_a_stricter_limit(api, member_a, affiliate_a):
     assert read == 200
 
 
-def _production_cache_backend(**env_overrides) -> str:
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.pop("REDIS_URL", None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings.production",
-        DJANGO_SECRET_KEY="long-random-secret-for-the-cache-check-0123456789",
-        DJANGO_ALLOWED_HOSTS="portal.example.org",
-        EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
-        **env_overrides,
-    )
+def _production_cache_backend(**env) -> str:
     code = (
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.CACHES['default']['BACKEND'])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return run_production("-c", code, **env).stdout.strip()
 
 
 def test_production_counters_live_in_a_cache_every_process_shares():

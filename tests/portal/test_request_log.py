@@ -4,16 +4,11 @@ secret from the URL."""
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from portal.logging import JsonFormatter, PlainFormatter, RequestIdFilter
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.production_process import run_production
 
 
 @pytest.fixture
@@ -149,33 +144,12 @@ def test_a_json_line_stays_one_line():
 
 
 def test_production_logs_json_lines():
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DJANGO_") and k not in {"EMAIL_URL"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "DJANGO_SECRET_KEY": "long-random-secret-for-the-log-check-0123456789",
-            "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-            "EMAIL_URL": "consolemail://",
-        }
-    )
     code = (
         "import django, logging; django.setup(); "
         "logging.getLogger('portal.requests').info('GET /x/ 200', "
         "extra={'status': 200})"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_production("-c", code, EMAIL_URL="consolemail://")
     [line] = result.stderr.strip().splitlines()
     entry = json.loads(line)
     assert entry["message"] == "GET /x/ 200"

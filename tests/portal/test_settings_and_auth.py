@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.production_process import run_production
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -65,33 +67,18 @@ def test_production_refuses_to_start_without_a_mail_server():
 
 
 def test_mail_settings_come_from_one_email_url():
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DJANGO_") and k not in {"EMAIL_URL", "DEFAULT_FROM_EMAIL"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "DJANGO_SECRET_KEY": "long-random-secret-for-the-deploy-check-0123456789",
-            "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-            "EMAIL_URL": "smtp+tls://mailer:s3cret@mail.example.org:587",
-        }
-    )
     code = (
         "from django.conf import settings as s; "
         "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
         "s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL)"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_production(
+        "manage.py",
+        "shell",
+        "-c",
+        code,
+        EMAIL_URL="smtp+tls://mailer:s3cret@mail.example.org:587",
     )
-    assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == [
         "django.core.mail.backends.smtp.EmailBackend",
         "mail.example.org",

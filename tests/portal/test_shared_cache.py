@@ -9,16 +9,14 @@ does after starting Redis itself.
 import json
 import os
 import socket
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.production_process import run_production
+
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def redis_answers() -> bool:
@@ -61,23 +59,7 @@ print(json.dumps(answers))
 
 
 def app_process(address: str, times: int) -> list[bool]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings.production",
-        DJANGO_SECRET_KEY="long-random-secret-for-the-shared-cache-test-0123456789",
-        DJANGO_ALLOWED_HOSTS="portal.example.org",
-        EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
-        REDIS_URL=REDIS_URL,
-    )
-    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        [sys.executable, "-c", CHECKS, address, str(times)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_production("-c", CHECKS, address, str(times), REDIS_URL=REDIS_URL)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
