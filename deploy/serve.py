@@ -28,8 +28,10 @@ BIN = Path(sys.executable).parent
 STOP_GRACE_SECONDS = 30
 
 
-def environment() -> dict:
-    env = dict(os.environ)
+def environment(**overrides) -> dict:
+    """The processes' environment: this shell's, then `overrides`, then the
+    defaults below for what is still unset."""
+    env = {**os.environ, **overrides}
     port = env.setdefault("PORT", "8000")
     # Production settings whatever the shell had (often portal.settings.dev).
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
@@ -83,19 +85,24 @@ def manage(env, *args):
     )
 
 
-def start(env) -> dict[str, subprocess.Popen]:
+def start(env, app: str | None = None, output=None) -> dict[str, subprocess.Popen]:
     """The app server and the task workers, each in its own process group: a
-    Ctrl-C reaches this script only, which stops them in order (SIGTERM)."""
+    Ctrl-C reaches this script only, which stops them in order (SIGTERM).
+    `app`: another WSGI application for gunicorn (the load test's bare view);
+    `output`: a file for everything they print (else this terminal)."""
     gunicorn = [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"]
+    if app:
+        gunicorn.append(app)
     worker = [str(BIN / "python"), "manage.py", "db_worker", "--no-reload"]
+    streams = {"stdout": output, "stderr": output}
     processes = {
         "gunicorn": subprocess.Popen(  # noqa: S603 (fixed arguments)
-            gunicorn, cwd=ROOT, env=env, process_group=0
+            gunicorn, cwd=ROOT, env=env, process_group=0, **streams
         )
     }
     for number in range(1, int(env["TASK_WORKERS"]) + 1):
         processes[f"db_worker {number}"] = subprocess.Popen(  # noqa: S603
-            worker, cwd=ROOT, env=env, process_group=0
+            worker, cwd=ROOT, env=env, process_group=0, **streams
         )
     return processes
 

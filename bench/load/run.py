@@ -32,10 +32,10 @@ output folder (--out, default artifacts/load-<time>).
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import threading
@@ -87,28 +87,37 @@ def locust_venv() -> Path:
     return locust
 
 
+def serve_module():
+    """deploy/serve.py, which `make serve` runs: the same processes, started and
+    stopped the same way."""
+    spec = importlib.util.spec_from_file_location("serve", ROOT / "deploy" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SERVE = serve_module()
+
+
 def environment(args, out: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
-            "REDIS_URL": "redis://127.0.0.1:6379/15",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "EMAIL_URL": "dummymail://",
-            "PORTAL_PRIVATE_ROOT": str(out / "private"),
-            "BIND": f"127.0.0.1:{args.port}",
-            "PORTAL_BASE_URL": f"http://127.0.0.1:{args.port}",
-            "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{args.port}",
-            "WEB_CONCURRENCY": str(args.web),
-            # No worker recycling in the middle of the measurement (production
-            # replaces a worker after about 1,000 requests; see gunicorn.conf.py).
-            "GUNICORN_CMD_ARGS": "--max-requests 0",
-        }
+    """`make serve`'s environment, on the bench's own database, Redis database,
+    files and port."""
+    return SERVE.environment(
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        EMAIL_URL="dummymail://",
+        PORTAL_PRIVATE_ROOT=str(out / "private"),
+        PORT=str(args.port),
+        BIND=f"127.0.0.1:{args.port}",
+        PORTAL_BASE_URL=f"http://127.0.0.1:{args.port}",
+        WAGTAILADMIN_BASE_URL=f"http://127.0.0.1:{args.port}",
+        WEB_CONCURRENCY=str(args.web),
+        TASK_WORKERS=str(args.task_workers),
+        # No worker recycling in the middle of the measurement (production
+        # replaces a worker after about 1,000 requests; see gunicorn.conf.py).
+        GUNICORN_CMD_ARGS="--max-requests 0",
     )
-    return env
 
 
 def manage(env, *command, **kwargs):
@@ -229,39 +238,6 @@ def wait_until_up(port: int, path: str, timeout: float = 60) -> None:
     raise SystemExit(f"the server did not answer {path} within {timeout} s")
 
 
-def start_servers(env, out: Path, label: str, app: str | None, workers: int):
-    command = [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"]
-    if app:
-        command.append(app)
-    logfile = open(out / f"{label}-server.log", "w")  # noqa: SIM115
-    processes = {
-        "gunicorn": subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=logfile, stderr=logfile, process_group=0
-        )
-    }
-    for number in range(workers):
-        processes[f"worker{number}"] = subprocess.Popen(  # noqa: S603
-            [str(BIN / "python"), "manage.py", "db_worker", "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=logfile,
-            stderr=logfile,
-            process_group=0,
-        )
-    return processes, logfile
-
-
-def stop_servers(processes) -> None:
-    for process in processes.values():
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes.values():
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 def run_locust(locust: Path, args, out: Path, label: str, extra_env: dict) -> None:
     env = {**os.environ, **extra_env}
     command = [
@@ -334,14 +310,15 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure(args, env, locust, out, label, app=None, bare=False):
     flush_cache()
-    processes, logfile = start_servers(
-        env, out, label, app, 0 if bare else args.task_workers
+    logfile = open(out / f"{label}-server.log", "w")  # noqa: SIM115
+    processes = SERVE.start(
+        {**env, "TASK_WORKERS": "0"} if bare else env, app=app, output=logfile
     )
     try:
         wait_until_up(args.port, "/bare/" if bare else "/healthz")
         roots = {"app process": processes["gunicorn"].pid}
         for name, process in processes.items():
-            if name.startswith("worker"):
+            if name.startswith("db_worker"):
                 roots["task worker"] = process.pid
         watch = MemoryWatch(roots)
         watch.start()
@@ -361,7 +338,7 @@ def measure(args, env, locust, out, label, app=None, bare=False):
         seconds = time.time() - started
         watch.running = False
     finally:
-        stop_servers(processes)
+        SERVE.stop(processes)
         logfile.close()
     return started, seconds, watch
 
