@@ -651,6 +651,10 @@ def test_review_lists_change_links_and_submit_for_admin(
 
 
 def test_history_shows_who_what_and_why(client, member_a, draft):
+    # A surname no word of the page contains (the factory's random one was once
+    # "Lang", which "Language" in the header contains).
+    member_a.last_name = "Quarshie-Vandersloot"
+    member_a.save(update_fields=["last_name"])
     member_a.profile.public_name = "Ama the editor"
     member_a.profile.save()
     services.proposal_update(
