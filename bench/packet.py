@@ -98,7 +98,7 @@ CURRENCY = {
     "zh-hans": ("CNY", "7.2"),
     "ru": ("RUB", "90"),
 }
-TARGETS = {"seconds": 45.0, "rss_mb": 1024.0, "ratio": 1.25, "warm_share": 0.15}
+TARGETS = {"seconds": 45.0, "rss_mb": 1024.0, "ratio": 1.25, "warm_share": 0.05}
 
 TEXT = {
     "en": {
@@ -581,18 +581,20 @@ def _peak_rss_mb() -> float:
 
 def _warm_up() -> float:
     """What a worker that has run before has already done: imports, font setup,
-    the URL patterns (loaded by the first link put in a notification)."""
+    the URL patterns (loaded by the first link put in a notification), pikepdf
+    (imported by the first packet's assembly)."""
     from django.urls import get_resolver
 
-    from exports.rendering import render_html
+    from exports.rendering import Metadata, Part, assemble, render_html
 
     started = time.perf_counter()
     get_resolver().reverse_dict  # noqa: B018 (loads and indexes every URL pattern)
-    render_html(
+    tiny = render_html(
         '<html lang="en"><body><p>Warm-up <b>bold</b> <i>italic</i> Привет '
         '<span lang="ar" dir="rtl">مرحبا <b>بكم</b></span> '
         '<span lang="zh">你好 <b>世界</b></span></p></body></html>'
-    )
+    ).pdf
+    assemble([Part(tiny, "Warm-up")], Metadata("Warm-up", "", "en"), tiny, tiny)
     return time.perf_counter() - started
 
 
@@ -1077,7 +1079,7 @@ def main():
         ),
         (
             "warm packet time",
-            f"{warm['seconds']:.1f} s ({share:.0%} of cold)",
+            f"{warm['seconds']:.2f} s ({share:.1%} of cold)",
             f"≤ {TARGETS['warm_share']:.0%}",
             _verdict(share <= TARGETS["warm_share"]),
         ),

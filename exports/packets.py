@@ -33,9 +33,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -153,17 +154,26 @@ def plan(export_id: int) -> list[int] | None:
             export.language,
             DOSSIER_TEMPLATE,
         )
+        # Dossiers of which nothing changed since an earlier packet are done at
+        # once: no task for them.
+        reused = reusable_dossiers(user, inputs)
         export.status = ExportStatus.RUNNING
         export.started_at = export.heartbeat_at = timezone.now()
         export.withheld = ranking["withheld"]
         export.save(update_fields=["status", "started_at", "heartbeat_at", "withheld"])
         parts = ExportPart.objects.bulk_create(
             ExportPart(
-                export=export, proposal_id=pid, position=i, inputs_key=inputs[pid]
+                export=export,
+                proposal_id=pid,
+                position=i,
+                inputs_key=inputs[pid],
+                rendered=reused.get(pid),
+                status=PartStatus.DONE if pid in reused else PartStatus.PENDING,
             )
             for i, pid in enumerate(included)
         )
-    return [part.pk for part in parts]
+        _remember_ranking(export.pk, ranking)
+    return [part.pk for part in parts if part.status == PartStatus.PENDING]
 
 
 def render_part(part_id: int) -> int | None:
@@ -182,9 +192,9 @@ def render_part(part_id: int) -> int | None:
     proposal = Proposal.objects.select_related("round").get(pk=part.proposal_id)
     if not grants.has_committee_access(user, proposal):
         part.status = PartStatus.WITHHELD
-    elif (reused := _same_inputs(part)) is not None:
-        # Nothing the dossier is made of changed since a packet that has it.
-        part.rendered = reused
+    elif reused := reusable_dossiers(user, {part.proposal_id: part.inputs_key}):
+        # An identical packet being built at the same time rendered it meanwhile.
+        part.rendered = reused[part.proposal_id]
         part.status = PartStatus.DONE
     else:
         proposal = proposal_queryset().get(pk=part.proposal_id)
@@ -224,34 +234,56 @@ def _claim_part(part: ExportPart) -> bool:
 USED_AT_PRECISION = datetime.timedelta(days=1)
 
 
-def _same_inputs(part: ExportPart) -> RenderedPart | None:
-    """The rendered dossier of an earlier part with the same inputs key (same
-    reader, language, templates and versions of everything the dossier shows), if
-    its file is still there."""
-    if not part.inputs_key:
-        return None
-    earlier = (
+def reusable_dossiers(user, inputs: dict[int, str]) -> dict[int, RenderedPart]:
+    """For proposals keyed by their dossier's inputs key (same reader, language,
+    templates and versions of everything the dossier shows): the rendered dossier of
+    the newest earlier part with that key, if its file is still there and the
+    reader still has committee access to the proposal (checked live: a seat lost or
+    a recusal leaves no history on the proposal)."""
+    keys = {pid: key for pid, key in inputs.items() if key}
+    if not keys:
+        return {}
+    allowed = set(
+        grants.committee_proposals(
+            user, Proposal.objects.filter(pk__in=keys)
+        ).values_list("pk", flat=True)
+    )
+    newest = (
         ExportPart.objects.filter(
-            inputs_key=part.inputs_key,
+            inputs_key__in={keys[pid] for pid in allowed},
             status=PartStatus.DONE,
             rendered__isnull=False,
         )
-        .exclude(pk=part.pk)
-        .select_related("rendered")
-        .order_by("-pk")
-        .first()
+        .values("inputs_key")
+        .annotate(last=Max("pk"))
+        .values_list("last", flat=True)
     )
-    if earlier is None or not private_storage().exists(earlier.rendered.file.name):
-        return None
-    return _used(earlier.rendered)
-
-
-def _used(found: RenderedPart) -> RenderedPart:
-    now = timezone.now()
-    if found.used_at < now - USED_AT_PRECISION:
-        RenderedPart.objects.filter(pk=found.pk).update(used_at=now)
-        found.used_at = now
+    by_key = {
+        part.inputs_key: part.rendered
+        for part in ExportPart.objects.filter(pk__in=list(newest)).select_related(
+            "rendered"
+        )
+    }
+    storage = private_storage()
+    found = {
+        pid: by_key[keys[pid]]
+        for pid in allowed
+        if keys[pid] in by_key and storage.exists(by_key[keys[pid]].file.name)
+    }
+    _used(*found.values())
     return found
+
+
+def _used(*found: RenderedPart) -> None:
+    """Note that these cached parts were put in a packet now."""
+    now = timezone.now()
+    stale = [part for part in found if part.used_at < now - USED_AT_PRECISION]
+    if stale:
+        RenderedPart.objects.filter(pk__in=[part.pk for part in stale]).update(
+            used_at=now
+        )
+        for part in stale:
+            part.used_at = now
 
 
 def cached_render(template: str, key: str, context: dict, language: str):
@@ -259,7 +291,8 @@ def cached_render(template: str, key: str, context: dict, language: str):
     storage = private_storage()
     found = RenderedPart.objects.filter(key=key).first()
     if found is not None and storage.exists(found.file.name):
-        return _used(found)
+        _used(found)
+        return found
     rendered = render_template(template, context, language)
     name = storage.save(f"parts/{key}.pdf", ContentFile(rendered.pdf))
     if found is not None:  # the file had gone missing: point the entry at the new one
@@ -343,11 +376,28 @@ def previous_front_pages(export: Export, dossiers: int) -> int:
     return 1 + (dossiers + 3 + 34) // 35 + (dossiers + 19) // 20
 
 
-def ranking_part(user, round_, proposal_ids: set[int], language: str):
+# The ranking is worked out once per packet: the plan leaves it in the shared cache
+# for `render_front`, which leaves the rendered ranking there for the assembly. A
+# miss (evicted, or the cache restarted) only means working it out again.
+def _ranking_key(export_id: int) -> str:
+    return f"exports:packet:{export_id}:ranking"
+
+
+def _front_key(export_id: int) -> str:
+    return f"exports:packet:{export_id}:front"
+
+
+def _remember_ranking(export_id: int, ranking: dict) -> None:
+    cache.set(_ranking_key(export_id), ranking, settings.PORTAL_PACKET_DEADLINE_SECONDS)
+
+
+def ranking_part(user, round_, proposal_ids: set[int], language: str, ranking=None):
     """The ranking page(s) of these dossiers, rendered or reused (cached by
     content, like the dossiers): it has no page number in it, so `render_front`
-    renders it while the dossiers are, and the assembly finds it ready."""
-    ranking = round_ranking(user, round_)
+    renders it while the dossiers are, and the assembly finds it ready. `ranking`:
+    the reader's ranking if it was already worked out."""
+    if ranking is None:
+        ranking = round_ranking(user, round_)
     ranking["ranking"] = [
         r for r in ranking["ranking"] if r["proposal"] in proposal_ids
     ]
@@ -363,8 +413,8 @@ def ranking_part(user, round_, proposal_ids: set[int], language: str):
 def render_front(export_id: int) -> None:
     """Render the ranking of a packet being built, beside its dossiers, so that the
     assembly (which has to wait for every dossier) has less to do. Only a head
-    start: the assembly renders it itself if it is not there, or if it changed
-    (a dossier withheld meanwhile)."""
+    start: the assembly renders it itself if it is not there, or if the dossiers
+    differ from the plan (one withheld meanwhile)."""
     export = (
         Export.objects.select_related("requested_by")
         .filter(pk=export_id, status=ExportStatus.RUNNING)
@@ -377,7 +427,29 @@ def render_front(export_id: int) -> None:
     )
     planned = set(export.parts.values_list("proposal_id", flat=True))
     with translation.override(export.language):
-        ranking_part(export.requested_by, round_, planned, export.language)
+        rendered = ranking_part(
+            export.requested_by,
+            round_,
+            planned,
+            export.language,
+            ranking=cache.get(_ranking_key(export_id)),
+        )
+    cache.set(
+        _front_key(export_id),
+        (rendered.pk, sorted(planned)),
+        settings.PORTAL_PACKET_DEADLINE_SECONDS,
+    )
+
+
+def _front_ready(export_id: int, proposal_ids: set[int]) -> RenderedPart | None:
+    """The ranking `render_front` rendered for exactly these dossiers, if any."""
+    found = cache.get(_front_key(export_id))
+    if found is None or found[1] != sorted(proposal_ids):
+        return None
+    rendered = RenderedPart.objects.filter(pk=found[0]).first()
+    if rendered is None or not private_storage().exists(rendered.file.name):
+        return None
+    return rendered
 
 
 def assemble_job(export_id: int) -> None:
@@ -408,7 +480,14 @@ def assemble_job(export_id: int) -> None:
     ]
     storage = private_storage()
     with translation.override(language):
-        ranking = ranking_part(user, round_, {p.proposal_id for p in done}, language)
+        in_packet = {p.proposal_id for p in done}
+        ranking = _front_ready(export.pk, in_packet) or ranking_part(
+            user,
+            round_,
+            in_packet,
+            language,
+            ranking=cache.get(_ranking_key(export.pk)),
+        )
         dossiers = [(p, storage.open(p.rendered.file.name).read()) for p in done]
 
         def entries(offset: int) -> list[dict]:
@@ -512,6 +591,7 @@ def assemble_job(export_id: int) -> None:
             "finished_at",
         ]
     )
+    cache.delete_many([_ranking_key(export.pk), _front_key(export.pk)])
     _finished(export.pk)
 
 

@@ -9,6 +9,8 @@
   page of the result, so that parts can be rendered and cached on their own.
 """
 
+import functools
+import gc
 import io
 import threading
 from dataclasses import dataclass
@@ -64,7 +66,19 @@ def _fonts_and_stylesheet():
             font_config=_loaded.font_config,
             url_fetcher=FontsOnlyFetcher(allowed_protocols={"file"}),
         )
+        _out_of_full_collections()
     return _loaded.font_config, _loaded.stylesheet
+
+
+@functools.cache
+def _out_of_full_collections() -> None:
+    """The fonts and stylesheet are some 280,000 objects that live as long as the
+    process: take them (and what was loaded before them) out of the garbage
+    collector's passes, which would otherwise walk them all in every full pass
+    (about 0.1 s each, several a packet; a cold packet is 14 % faster). Once per
+    process, after collecting what is already garbage."""
+    gc.collect()
+    gc.freeze()
 
 
 def render_html(html: str) -> Rendered:

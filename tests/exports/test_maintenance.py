@@ -42,7 +42,8 @@ def ago(**delta) -> datetime.datetime:
 
 def planned_job(world, user=None) -> Export:
     """A packet planned by a worker that then died: parts created, none rendered
-    (what `build_packet` leaves if it is killed before queueing the renders)."""
+    but those an earlier packet had unchanged (what `build_packet` leaves if it is
+    killed before queueing the renders)."""
     export = Export.objects.create(
         kind=ExportKind.PACKET,
         object_id=world.round.pk,
@@ -50,7 +51,7 @@ def planned_job(world, user=None) -> Export:
         language="en",
         requested_by=user or world.staff,
     )
-    assert packets.plan(export.pk)
+    assert packets.plan(export.pk) is not None
     return export
 
 

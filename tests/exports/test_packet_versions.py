@@ -242,3 +242,62 @@ def test_the_packet_is_built_when_the_ranking_task_fails(world, scored, monkeypa
     job = build(world.staff, world.round)
     assert job["status"] == "ready"
     assert download(world.staff, job).has("Weighted totals on a scale")
+
+
+@pytest.mark.django_db
+def test_a_rebuild_queues_a_task_only_for_the_changed_dossier(
+    world, scored, monkeypatch
+):
+    build(world.staff, world.round)
+    rendered = []
+    original = packets.render_part
+
+    def counting(part_id):
+        rendered.append(ExportPart.objects.get(pk=part_id).proposal_id)
+        return original(part_id)
+
+    monkeypatch.setattr(packets, "render_part", counting)
+    job = build(world.staff, world.round)
+    assert job["status"] == "ready" and rendered == []  # all done when planned
+    assert download(world.staff, job).has("Weighted totals on a scale")
+
+    changed = Proposal.objects.get(pk=scored[2].pk)
+    changed.summary = "Only this one changed."
+    changed.save()
+    job = build(world.staff, world.round)
+    assert rendered == [changed.pk]
+    assert download(world.staff, job).has("Only this one changed.")
+
+
+@pytest.mark.django_db
+def test_the_ranking_is_worked_out_once_per_packet(world, scored, monkeypatch):
+    calls = []
+    original = packets.round_ranking
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(packets, "round_ranking", counting)
+    job = build(world.staff, world.round)
+    assert len(calls) == 1  # by the plan; the ranking task and the assembly reuse it
+    assert download(world.staff, job).has("Weighted totals on a scale")
+
+
+@pytest.mark.django_db
+def test_an_earlier_dossier_is_not_reused_for_a_reader_recused_since(world, scored):
+    member = world.reviewers[2]
+    build(member, world.round)
+    earlier = keys(member, scored)
+    assert set(packets.reusable_dossiers(member, earlier)) == {p.pk for p in scored}
+    Recusal.objects.create(
+        proposal=scored[0],
+        user=member,
+        conflict_type="other",
+        explanation="Joined the applicant's board",
+        recorded_by=world.staff,
+    )
+    assert set(packets.reusable_dossiers(member, earlier)) == {
+        scored[1].pk,
+        scored[2].pk,
+    }
