@@ -102,3 +102,18 @@ def test_list_query_count_is_constant(api, kind, role, affiliate_a, admin_a, sta
         f"{url}: {small} queries for {small_count}, {large} for {large_count}"
     )
     print(f"QUERIES {url} as {role}: {large}")
+
+
+@pytest.mark.django_db
+def test_report_list_reads_no_proposal_row(api, affiliate_a, admin_a, staff):
+    """A report in a list shows its proposal's id: the proposals' rows (and their
+    long texts) are not read for fifty reports."""
+    make_rows("reports", 3, affiliate_a, staff, admin_a)
+    for user in (staff, admin_a):
+        with CaptureQueriesContext(connection) as ctx:
+            response = api(user).get("/api/v1/reports/")
+        assert response.status_code == 200 and response.json()["count"] == 3
+        results = response.json()["results"]
+        assert all(row["spending"] and row["metric_results"] for row in results)
+        read = " ".join(q["sql"] for q in ctx.captured_queries)
+        assert '"grants_proposal"."description"' not in read

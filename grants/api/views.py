@@ -350,15 +350,18 @@ class GrantReportViewSet(
     history_permission = staticmethod(permissions.can_view_grant_report)
 
     def get_queryset(self):
-        queryset = GrantReport.objects.select_related("proposal").prefetch_related(
+        # A list shows the proposal's id only: its row (with the long texts) is
+        # read for one report's checks, not for fifty.
+        queryset = GrantReport.objects.prefetch_related(
             Prefetch(
                 "metric_results", queryset=MetricResult.objects.select_related("metric")
             ),
             Prefetch(
-                "spending",
-                queryset=SpendingLine.objects.select_related("budget_line__proposal"),
+                "spending", queryset=SpendingLine.objects.select_related("budget_line")
             ),
         )
+        if self.action != "list":
+            queryset = queryset.select_related("proposal")
         return permissions.visible_grant_reports(self.request.user, queryset)
 
 
