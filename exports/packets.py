@@ -3,15 +3,17 @@
 1. `plan`: decide which dossiers go in (the requester's view of the ranking: a
    recused member's packet leaves out what they are recused from), create one
    `ExportPart` per dossier with the key of its inputs by version
-   (`dossier_input_keys`); the task queues the ranking's task, then a render task
-   for each dossier.
+   (`dossier_input_keys`). A dossier whose key an earlier part has (nothing it is
+   made of changed) is done at once with that part's file; the task queues the
+   ranking's task, then a render task for each other dossier.
 2. `render_front`: render the ranking (it has no page numbers) while the dossiers
    are rendered, so that the assembly, which waits for all of them, has less to do.
-3. `render_part`: reuse the rendered file of an earlier part with the same inputs
-   key (nothing it is made of changed: no need to build it); otherwise build the
-   dossier's content as the requester may see it, hash it, and reuse the rendered
-   file of an identical dossier if there is one, or render and store it. The task
-   that finishes the last part claims the assembly and queues it.
+   The plan hands it the ranking it worked out, and it hands the rendered ranking
+   to the assembly, through the shared cache.
+3. `render_part`: build the dossier's content as the requester may see it, hash
+   it, and reuse the rendered file of an identical dossier if there is one, or
+   render and store it. The task that finishes the last part claims the assembly
+   and queues it.
 4. `assemble`: render the cover and contents (real page numbers), put everything
    together with one bookmark per dossier, lay the running footer over every page,
    store the file privately and mark the job ready.
