@@ -11,8 +11,12 @@ Report stages (grant reports and annual reports not received yet):
 - "14d": due in 2 to 14 days (the first run in that window sends it);
 - "1d": due tomorrow. Not on the due day itself: the message says "tomorrow", and
   a report that is due today has had its 14-day reminder;
-- "overdue": from the day after the due date, then once every 7 days
-  (days 1, 8, 15 … after it: the key carries the week number).
+- "overdue": the day after the due date, then weekly for the first four weeks
+  (days 1, 8, 15, 22 after it), then every four weeks (days 29, 57 … 169) until
+  half a year has passed; then no more: a report that late is the staff's to
+  follow up (the compliance overview shows it), not a mailbox's. The key carries
+  the week number, so a run missed on the first day of a week sends it later in
+  that week.
 Annual reports of an affiliate whose reporting is deferred today get no reminder
 (it counts as compliant meanwhile); derecognised affiliates get none.
 
@@ -57,6 +61,9 @@ BATCH = 1000
 REPORT_14D = "14d"
 REPORT_1D = "1d"
 OVERDUE = "overdue"
+# Overdue reports: weekly for the first weeks, then every fourth week, then none.
+OVERDUE_WEEKLY = 4
+OVERDUE_WEEKS = 26
 SCORING_3D = "3d"
 SCORING_1D = "1d"
 
@@ -93,7 +100,8 @@ def report_stage(due: datetime.date, today: datetime.date) -> tuple[str, str] | 
         return REPORT_1D, REPORT_1D
     if days < 0:
         week = (-days - 1) // 7
-        return OVERDUE, f"{OVERDUE}-{week}"
+        if week < OVERDUE_WEEKLY or (week < OVERDUE_WEEKS and week % 4 == 0):
+            return OVERDUE, f"{OVERDUE}-{week}"
     return None
 
 
@@ -156,10 +164,12 @@ ANNUAL_REPORTS = ReportSource(
 
 
 def _window(queryset, today: datetime.date):
-    """Reports due within 14 days or overdue, not on their due day."""
-    return queryset.filter(due_date__lte=today + datetime.timedelta(days=14)).exclude(
-        due_date=today
-    )
+    """Reports due within 14 days or overdue by less than the reminders last, not
+    on their due day."""
+    return queryset.filter(
+        due_date__lte=today + datetime.timedelta(days=14),
+        due_date__gte=today - datetime.timedelta(weeks=OVERDUE_WEEKS),
+    ).exclude(due_date=today)
 
 
 def grant_reports_to_remind(today: datetime.date):

@@ -205,6 +205,30 @@ def test_overdue_repeats_weekly_not_daily(cast, django_capture_on_commit_callbac
     assert sent[-1] == 6
 
 
+def test_overdue_reminders_thin_out_after_a_month_and_stop_after_half_a_year():
+    due = datetime.date(2027, 1, 31)
+    first_days, keys = [], set()
+    for late in range(1, 400):
+        stage = reminders.report_stage(due, due + datetime.timedelta(days=late))
+        if stage is not None and stage[1] not in keys:
+            keys.add(stage[1])
+            first_days.append(late)
+    # Weekly for a month, then every four weeks, none after 26 weeks.
+    assert first_days == [1, 8, 15, 22, 29, 57, 85, 113, 141, 169]
+
+
+def test_a_report_overdue_for_more_than_half_a_year_gets_no_reminder(cast):
+    affiliate, _people = cast
+    grant_report(affiliate, TODAY - datetime.timedelta(days=57))  # a 4-weekly one
+    grant_report(affiliate, TODAY - datetime.timedelta(days=70))  # between two
+    grant_report(affiliate, TODAY - datetime.timedelta(days=190))  # too late
+    counts = run()["reports"]
+    assert counts.due == 2  # the two admins, for the first report only
+    assert set(Notification.objects.values_list("params__due", flat=True)) == {
+        (TODAY - datetime.timedelta(days=57)).isoformat()
+    }
+
+
 @pytest.mark.parametrize(
     "status", [GrantReportStatus.SUBMITTED, GrantReportStatus.ACCEPTED]
 )
@@ -244,7 +268,7 @@ def test_a_deferment_holds_the_annual_reports_but_not_grant_reports(cast):
     run()
     assert set(Notification.objects.values_list("target_id", flat=True)) == {grant.pk}
     Notification.objects.all().delete()
-    run(day(61))  # the deferment is over
+    run(day(65))  # the deferment is over; 85 days late: a four-weekly reminder
     assert Notification.objects.count() == 4
 
 
