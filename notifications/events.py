@@ -21,7 +21,7 @@ from affiliates.choices import MembershipRole, MembershipStatus
 from .choices import Kind
 from .models import Notification
 from .readers import readable
-from .services import deliveries_for, notify, record
+from .services import deliveries_for, notify, record, unread_about_comments
 
 
 def _path(name: str, *args) -> str:
@@ -130,12 +130,19 @@ def proposal_funded(proposal, actor):
 
 def comment_posted(comment, actor):
     """A new comment to the applicant's members; a reply also to the author of the
-    comment it answers (told as a reply, once). Nobody hears of their own words."""
+    comment it answers (told as a reply, once). Nobody hears of their own words.
+
+    A member with an unread entry about this discussion is not told again: that
+    entry leads to the page, where the new comments are too, and a busy discussion
+    would otherwise fill their inbox (and mailbox). Opening the discussion marks
+    its entries read (`services.mark_comments_read`), so the next comment is told."""
     proposal = comment.proposal
     path = _path("grants:comments", proposal.pk)
     language = _language(proposal.affiliate)
     replied_to = comment.parent.author if comment.parent_id else None
-    members = _members(proposal.affiliate)
+    members = _members(proposal.affiliate).exclude(
+        pk__in=unread_about_comments(proposal).values("recipient_id")
+    )
     if replied_to is not None:
         members = members.exclude(pk=replied_to.pk)
         # The applicant's language only for its own members: to anyone else (a

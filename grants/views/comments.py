@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from notifications import services as notification_services
 from portal.errors import answer_for
 
 from .. import permissions, readers
@@ -140,6 +141,7 @@ def _write(form, call):
 def comments(request, pk: int):
     proposal = _proposal(request, pk)
     if request.method == "GET":
+        notification_services.mark_comments_read(user=request.user, proposal=proposal)
         context = thread_context(request, proposal)
         template = (
             "grants/comments/_thread.html"

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -242,6 +243,42 @@ def test_comments_reach_the_applicant_and_replies_the_commenter(
     assert told(Kind.COMMENT_REPLY) == {"outsider"}
     assert told(Kind.COMMENT_POSTED) == {"member_a"}  # never the replier
     assert set(mailed()) == {"outsider", "member_a"}
+
+
+def test_a_busy_discussion_is_one_unread_entry_until_it_is_opened(
+    capture, affiliate_a, admin_a, member_a, outsider, member_b
+):
+    for person in (admin_a, member_a):
+        with_address(person)
+        preferences_set(user=person, choices={Kind.COMMENT_POSTED: Delivery.EMAIL})
+    proposal = ProposalFactory(
+        affiliate=affiliate_a, status=ProposalStatus.COMMUNITY_REVIEW
+    )
+    for author, body in ((outsider, "First question."), (member_b, "Second one.")):
+        capture(
+            comment_services.comment_create, actor=author, proposal=proposal, body=body
+        )
+    # One entry and one e-mail each, not one per comment.
+    assert Notification.objects.filter(kind=Kind.COMMENT_POSTED).count() == 2
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(
+        [admin_a.email, member_a.email]
+    )
+
+    # The admin opens the discussion: their entry is read, and the next comment
+    # is told to them again (the member, who has not looked, is not told twice).
+    client = Client()
+    client.force_login(admin_a)
+    assert client.get(f"/grants/proposals/{proposal.pk}/comments/").status_code == 200
+    assert Notification.objects.get(recipient=admin_a).read_at is not None
+    assert Notification.objects.get(recipient=member_a).read_at is None
+    capture(
+        comment_services.comment_create,
+        actor=outsider,
+        proposal=proposal,
+        body="A third thought.",
+    )
+    assert Notification.objects.filter(recipient=admin_a).count() == 2
+    assert Notification.objects.filter(recipient=member_a).count() == 1
 
 
 def test_comment_digest_is_the_default(capture, affiliate_a, admin_a, outsider):
