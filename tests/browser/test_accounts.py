@@ -2,12 +2,11 @@
 
 import re
 
-import pyotp
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from grants.models import Committee, CommitteeMember
-from tests.browser.conftest import sign_in, sign_out, switch_language
+from tests.browser.conftest import fresh_totp, sign_in, sign_out, switch_language
 from tests.browser.people import person
 
 
@@ -62,7 +61,7 @@ def test_committee_member_must_set_up_two_factor_then_uses_it(desktop_page, shot
     assert "/accounts/2fa/totp/activate/?next=" in page.url, page.url
     shot(page, "totp-activate")
     secret = page.locator("#authenticator_secret").input_value()
-    page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
+    page.locator("input[name=code]").fill(fresh_totp(secret))
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/recovery-codes/"))
     shot(page, "recovery-codes")
