@@ -107,6 +107,10 @@ class Notification(models.Model):
             models.Index(
                 fields=["email_status", "delivery"], name="notification_outbox_idx"
             ),
+            # Entries about a record (a discussion's comments, say).
+            models.Index(
+                fields=["target_type", "target_id"], name="notification_target_idx"
+            ),
         ]
 
     def __str__(self):
