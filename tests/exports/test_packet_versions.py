@@ -103,14 +103,18 @@ def _blind_round(world, scored):
     world.round.save()
 
 
-def _recuse(world, scored):
+def recuse(world, user, proposal):
     Recusal.objects.create(
-        proposal=scored[0],
-        user=world.reviewers[3],
+        proposal=proposal,
+        user=user,
         conflict_type="other",
         explanation="Works with the applicant",
         recorded_by=world.staff,
     )
+
+
+def _recuse(world, scored):
+    recuse(world, world.reviewers[3], scored[0])
 
 
 def _change_score(world, scored):
@@ -290,13 +294,7 @@ def test_an_earlier_dossier_is_not_reused_for_a_reader_recused_since(world, scor
     build(member, world.round)
     earlier = keys(member, scored)
     assert set(packets.reusable_dossiers(member, earlier)) == {p.pk for p in scored}
-    Recusal.objects.create(
-        proposal=scored[0],
-        user=member,
-        conflict_type="other",
-        explanation="Joined the applicant's board",
-        recorded_by=world.staff,
-    )
+    recuse(world, member, scored[0])
     assert set(packets.reusable_dossiers(member, earlier)) == {
         scored[1].pk,
         scored[2].pk,
