@@ -4,17 +4,19 @@
    recused member's packet leaves out what they are recused from), create one
    `ExportPart` per dossier with the key of its inputs by version
    (`dossier_input_keys`). A dossier whose key an earlier part has (nothing it is
-   made of changed) is done at once with that part's file; the task queues the
-   ranking's task, then a render task for each other dossier.
+   made of changed) is done at once with that part's file; if any dossier is left
+   to render, the task queues the ranking's task, then a render task for each of
+   them (else the assembly at once).
 2. `render_front`: render the ranking (it has no page numbers) while the dossiers
    are rendered, so that the assembly, which waits for all of them, has less to do.
-   The plan hands it the ranking it worked out, and it hands the rendered ranking
-   to the assembly, through the shared cache.
 3. `render_part`: build the dossier's content as the requester may see it, hash
    it, and reuse the rendered file of an identical dossier if there is one, or
    render and store it. The task that finishes the last part claims the assembly
    and queues it.
-4. `assemble`: render the cover and contents (real page numbers), put everything
+4. `assemble`: check the reader's access to every dossier again (a dossier they
+   lost access to meanwhile is withheld), render the cover and contents (real page
+   numbers), work the ranking out again (the ranking task's file is reused when it
+   says the same), put everything
    together with one bookmark per dossier, lay the running footer over every page,
    store the file privately and mark the job ready.
 
@@ -35,7 +37,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import F, Max, Q
@@ -174,7 +175,6 @@ def plan(export_id: int) -> list[int] | None:
             )
             for i, pid in enumerate(included)
         )
-        _remember_ranking(export.pk, ranking)
     return [part.pk for part in parts if part.status == PartStatus.PENDING]
 
 
@@ -378,28 +378,11 @@ def previous_front_pages(export: Export, dossiers: int) -> int:
     return 1 + (dossiers + 3 + 34) // 35 + (dossiers + 19) // 20
 
 
-# The ranking is worked out once per packet: the plan leaves it in the shared cache
-# for `render_front`, which leaves the rendered ranking there for the assembly. A
-# miss (evicted, or the cache restarted) only means working it out again.
-def _ranking_key(export_id: int) -> str:
-    return f"exports:packet:{export_id}:ranking"
-
-
-def _front_key(export_id: int) -> str:
-    return f"exports:packet:{export_id}:front"
-
-
-def _remember_ranking(export_id: int, ranking: dict) -> None:
-    cache.set(_ranking_key(export_id), ranking, settings.PORTAL_PACKET_DEADLINE_SECONDS)
-
-
-def ranking_part(user, round_, proposal_ids: set[int], language: str, ranking=None):
+def ranking_part(user, round_, proposal_ids: set[int], language: str):
     """The ranking page(s) of these dossiers, rendered or reused (cached by
     content, like the dossiers): it has no page number in it, so `render_front`
-    renders it while the dossiers are, and the assembly finds it ready. `ranking`:
-    the reader's ranking if it was already worked out."""
-    if ranking is None:
-        ranking = round_ranking(user, round_)
+    renders it while the dossiers are, and the assembly finds it ready."""
+    ranking = round_ranking(user, round_)
     ranking["ranking"] = [
         r for r in ranking["ranking"] if r["proposal"] in proposal_ids
     ]
@@ -415,8 +398,8 @@ def ranking_part(user, round_, proposal_ids: set[int], language: str, ranking=No
 def render_front(export_id: int) -> None:
     """Render the ranking of a packet being built, beside its dossiers, so that the
     assembly (which has to wait for every dossier) has less to do. Only a head
-    start: the assembly renders it itself if it is not there, or if the dossiers
-    differ from the plan (one withheld meanwhile)."""
+    start: the assembly renders it itself if it is not there, or if it changed
+    (a dossier withheld meanwhile)."""
     export = (
         Export.objects.select_related("requested_by")
         .filter(pk=export_id, status=ExportStatus.RUNNING)
@@ -429,29 +412,25 @@ def render_front(export_id: int) -> None:
     )
     planned = set(export.parts.values_list("proposal_id", flat=True))
     with translation.override(export.language):
-        rendered = ranking_part(
+        ranking_part(export.requested_by, round_, planned, export.language)
+
+
+def _withhold_lost(export: Export, parts: list[ExportPart]) -> None:
+    """Withhold the dossiers the reader lost committee access to since they were
+    planned or rendered (a recusal, a seat given up): one query for all."""
+    done = [p for p in parts if p.status == PartStatus.DONE]
+    allowed = set(
+        grants.committee_proposals(
             export.requested_by,
-            round_,
-            planned,
-            export.language,
-            ranking=cache.get(_ranking_key(export_id)),
-        )
-    cache.set(
-        _front_key(export_id),
-        (rendered.pk, sorted(planned)),
-        settings.PORTAL_PACKET_DEADLINE_SECONDS,
+            Proposal.objects.filter(pk__in=[p.proposal_id for p in done]),
+        ).values_list("pk", flat=True)
     )
-
-
-def _front_ready(export_id: int, proposal_ids: set[int]) -> RenderedPart | None:
-    """The ranking `render_front` rendered for exactly these dossiers, if any."""
-    found = cache.get(_front_key(export_id))
-    if found is None or found[1] != sorted(proposal_ids):
-        return None
-    rendered = RenderedPart.objects.filter(pk=found[0]).first()
-    if rendered is None or not private_storage().exists(rendered.file.name):
-        return None
-    return rendered
+    lost = [p for p in done if p.proposal_id not in allowed]
+    for part in lost:
+        part.status = PartStatus.WITHHELD
+    ExportPart.objects.filter(pk__in=[p.pk for p in lost]).update(
+        status=PartStatus.WITHHELD
+    )
 
 
 def assemble_job(export_id: int) -> None:
@@ -470,6 +449,8 @@ def assemble_job(export_id: int) -> None:
     parts = list(
         export.parts.select_related("rendered", "proposal").order_by("position")
     )
+    if user is not None:
+        _withhold_lost(export, parts)
     done = [p for p in parts if p.status == PartStatus.DONE]
     withheld = list(export.withheld) + [
         {
@@ -482,14 +463,7 @@ def assemble_job(export_id: int) -> None:
     ]
     storage = private_storage()
     with translation.override(language):
-        in_packet = {p.proposal_id for p in done}
-        ranking = _front_ready(export.pk, in_packet) or ranking_part(
-            user,
-            round_,
-            in_packet,
-            language,
-            ranking=cache.get(_ranking_key(export.pk)),
-        )
+        ranking = ranking_part(user, round_, {p.proposal_id for p in done}, language)
         dossiers = [(p, storage.open(p.rendered.file.name).read()) for p in done]
 
         def entries(offset: int) -> list[dict]:
@@ -593,7 +567,6 @@ def assemble_job(export_id: int) -> None:
             "finished_at",
         ]
     )
-    cache.delete_many([_ranking_key(export.pk), _front_key(export.pk)])
     _finished(export.pk)
 
 

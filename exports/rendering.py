@@ -76,7 +76,10 @@ def _out_of_full_collections() -> None:
     process: take them (and what was loaded before them) out of the garbage
     collector's passes, which would otherwise walk them all in every full pass
     (about 0.1 s each, several a packet; a cold packet is 14 % faster). Once per
-    process, after collecting what is already garbage."""
+    process, after one full collection of what is already garbage (the first PDF
+    a process renders pays it). The portal's processes render in one thread
+    (gunicorn's sync workers, db_worker); another thread's fonts stay collectable,
+    as before."""
     gc.collect()
     gc.freeze()
 

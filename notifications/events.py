@@ -134,15 +134,21 @@ def comment_posted(comment, actor):
 
     A member with an unread entry about this discussion is not told again: that
     entry leads to the page, where the new comments are too, and a busy discussion
-    would otherwise fill their inbox (and mailbox). Opening the discussion marks
-    its entries read (`services.mark_comments_read`), so the next comment is told."""
+    would otherwise fill their inbox (and mailbox). Seeing the discussion (its page
+    or the proposal's) marks its entries read (`services.mark_comments_read`), so
+    the next comment is told."""
     proposal = comment.proposal
     path = _path("grants:comments", proposal.pk)
     language = _language(proposal.affiliate)
     replied_to = comment.parent.author if comment.parent_id else None
-    members = _members(proposal.affiliate).exclude(
-        pk__in=unread_about_comments(proposal).values("recipient_id")
+    # Locked: a page showing the thread marks these read and only then reads the
+    # comments, so whichever of the two commits first, the other sees it.
+    silenced = list(
+        unread_about_comments(proposal)
+        .select_for_update()
+        .values_list("recipient_id", flat=True)
     )
+    members = _members(proposal.affiliate).exclude(pk__in=silenced)
     if replied_to is not None:
         members = members.exclude(pk=replied_to.pk)
         # The applicant's language only for its own members: to anyone else (a

@@ -43,8 +43,13 @@ def _shown_comments(user, proposal):
 
 def thread_context(request, proposal, *, bound=None) -> dict:
     """Everything `grants/comments/_thread.html` needs, in a fixed number of queries.
-    `bound` is a form with errors to show in place (its input kept)."""
+    `bound` is a form with errors to show in place (its input kept).
+
+    Showing the thread (here, on the proposal page or the committee's) reads the
+    person's inbox entries about it first, then the comments: a comment committed
+    meanwhile is either shown now or told afresh (`events.comment_posted`)."""
     user = request.user
+    notification_services.mark_comments_read(user=user, proposal=proposal)
     rows = list(_shown_comments(user, proposal))
     by_id = {c.pk: c for c in rows}
     reported = set()
@@ -141,7 +146,6 @@ def _write(form, call):
 def comments(request, pk: int):
     proposal = _proposal(request, pk)
     if request.method == "GET":
-        notification_services.mark_comments_read(user=request.user, proposal=proposal)
         context = thread_context(request, proposal)
         template = (
             "grants/comments/_thread.html"

@@ -5,8 +5,9 @@ import pytest
 
 from accounts.services import profile_for
 from exports import packets
+from exports.choices import ExportKind, ExportStatus, PartStatus
 from exports.documents.grants import dossier_input_keys
-from exports.models import ExportPart, RenderedPart
+from exports.models import Export, ExportPart, RenderedPart
 from grants.models import Proposal, ProposalComment, Recusal, Score
 from grants.services import comments as comment_services
 from tests.conftest import client_for
@@ -274,18 +275,31 @@ def test_a_rebuild_queues_a_task_only_for_the_changed_dossier(
 
 
 @pytest.mark.django_db
-def test_the_ranking_is_worked_out_once_per_packet(world, scored, monkeypatch):
-    calls = []
-    original = packets.round_ranking
-
-    def counting(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(packets, "round_ranking", counting)
-    job = build(world.staff, world.round)
-    assert len(calls) == 1  # by the plan; the ranking task and the assembly reuse it
-    assert download(world.staff, job).has("Weighted totals on a scale")
+def test_a_dossier_the_reader_lost_access_to_before_the_assembly_is_withheld(
+    world, scored
+):
+    member = world.reviewers[2]
+    build(member, world.round)  # every dossier rendered once
+    export = Export.objects.create(
+        kind=ExportKind.PACKET,
+        object_id=world.round.pk,
+        label="Packet",
+        language="en",
+        requested_by=member,
+    )
+    assert packets.plan(export.pk) == []  # all reused: straight to the assembly
+    recuse(world, member, scored[0])  # while the job waits in the queue
+    assert packets.claim_assembly(export.pk)
+    packets.assemble_job(export.pk)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.READY
+    part = export.parts.get(proposal=scored[0])
+    assert part.status == PartStatus.WITHHELD
+    assert scored[0].pk in {row["proposal"] for row in export.withheld}
+    pdf = download(member, {"id": export.pk})
+    bookmarks = [title for title, _page in pdf.outline()]
+    assert not any(scored[0].reference in title for title in bookmarks)
+    assert any(scored[1].reference in title for title in bookmarks)
 
 
 @pytest.mark.django_db

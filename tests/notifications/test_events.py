@@ -280,6 +280,11 @@ def test_a_busy_discussion_is_one_unread_entry_until_it_is_opened(
     assert Notification.objects.filter(recipient=admin_a).count() == 2
     assert Notification.objects.filter(recipient=member_a).count() == 1
 
+    # The thread is on the proposal's page too: seeing it there counts the same.
+    client.force_login(member_a)
+    assert client.get(f"/grants/proposals/{proposal.pk}/").status_code == 200
+    assert not Notification.objects.filter(recipient=member_a).unread().exists()
+
 
 def test_comment_digest_is_the_default(capture, affiliate_a, admin_a, outsider):
     with_address(admin_a)
