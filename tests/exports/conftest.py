@@ -146,6 +146,22 @@ def get_pdf(user, url, **headers) -> ReadPDF:
     return read_pdf(response.content)
 
 
+def packet_job(world, user, **fields):
+    """A round packet job of the world's round, as the API records it (queued
+    unless `fields` say otherwise), for tests that run its steps themselves."""
+    from exports.choices import ExportKind
+    from exports.models import Export
+
+    return Export.objects.create(
+        kind=ExportKind.PACKET,
+        object_id=world.round.pk,
+        label="Packet",
+        language="en",
+        requested_by=user,
+        **fields,
+    )
+
+
 def build(user, round_) -> dict:
     """Ask for the round's packet as `user` (built at once in tests); the job."""
     from tests.conftest import client_for

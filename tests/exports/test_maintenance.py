@@ -15,13 +15,13 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from exports import maintenance, packets, tasks
-from exports.choices import ExportKind, ExportStatus, PartStatus
+from exports.choices import ExportStatus, PartStatus
 from exports.models import Export, ExportDownload, ExportPart, RenderedPart
 from exports.storage import private_storage
 from tests.conftest import client_for
 from tests.factories import with_two_factor
 
-from .conftest import build, download
+from .conftest import build, download, packet_job
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -44,13 +44,7 @@ def planned_job(world, user=None) -> Export:
     """A packet planned by a worker that then died: parts created, none rendered
     but those an earlier packet had unchanged (what `build_packet` leaves if it is
     killed before queueing the renders)."""
-    export = Export.objects.create(
-        kind=ExportKind.PACKET,
-        object_id=world.round.pk,
-        label="Packet",
-        language="en",
-        requested_by=user or world.staff,
-    )
+    export = packet_job(world, user or world.staff)
     assert packets.plan(export.pk) is not None
     return export
 
@@ -98,13 +92,7 @@ def test_a_job_making_progress_is_left_alone(world, scored):
 
 @pytest.mark.django_db
 def test_a_job_lost_before_it_was_planned_is_built(world, scored):
-    export = Export.objects.create(
-        kind=ExportKind.PACKET,
-        object_id=world.round.pk,
-        label="Packet",
-        language="en",
-        requested_by=world.staff,
-    )
+    export = packet_job(world, world.staff)
     Export.objects.filter(pk=export.pk).update(requested_at=ago(minutes=30))
     maintenance.sweep()
     export.refresh_from_db()

@@ -5,15 +5,15 @@ import pytest
 
 from accounts.services import profile_for
 from exports import packets
-from exports.choices import ExportKind, ExportStatus, PartStatus
+from exports.choices import ExportStatus, PartStatus
 from exports.documents.grants import dossier_input_keys
-from exports.models import Export, ExportPart, RenderedPart
+from exports.models import ExportPart, RenderedPart
 from grants.models import Proposal, ProposalComment, Recusal, Score
 from grants.services import comments as comment_services
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
-from .conftest import build, download
+from .conftest import build, download, packet_job
 
 TEMPLATE = packets.DOSSIER_TEMPLATE
 
@@ -280,13 +280,7 @@ def test_a_dossier_the_reader_lost_access_to_before_the_assembly_is_withheld(
 ):
     member = world.reviewers[2]
     build(member, world.round)  # every dossier rendered once
-    export = Export.objects.create(
-        kind=ExportKind.PACKET,
-        object_id=world.round.pk,
-        label="Packet",
-        language="en",
-        requested_by=member,
-    )
+    export = packet_job(world, member)
     assert packets.plan(export.pk) == []  # all reused: straight to the assembly
     recuse(world, member, scored[0])  # while the job waits in the queue
     assert packets.claim_assembly(export.pk)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from exports.choices import ExportKind, ExportStatus, PartStatus
 from exports.models import Export, ExportPart
-from tests.exports.conftest import ReadPDF
+from tests.exports.conftest import ReadPDF, packet_job
 from tests.grants.test_pages_committee import NOTE, people  # noqa: F401 - fixture
 
 
@@ -118,14 +118,7 @@ def test_recused_member_packet_holds_nothing_of_that_proposal(
 
 
 def running_job(user, world, *, done: int, total: int, status=ExportStatus.RUNNING):
-    export = Export.objects.create(
-        kind=ExportKind.PACKET,
-        object_id=world.round.pk,
-        label="Packet",
-        language="en",
-        status=status,
-        requested_by=user,
-    )
+    export = packet_job(world, user, status=status)
     proposals = [world.proposal] + [
         world.new_proposal(world.proposal.affiliate) for _i in range(total - 1)
     ]
