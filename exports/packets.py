@@ -194,7 +194,7 @@ def render_part(part_id: int) -> int | None:
     proposal = Proposal.objects.select_related("round").get(pk=part.proposal_id)
     if not grants.has_committee_access(user, proposal):
         part.status = PartStatus.WITHHELD
-    elif reused := reusable_dossiers(user, {part.proposal_id: part.inputs_key}):
+    elif reused := _rendered_by_inputs({part.proposal_id: part.inputs_key}):
         # An identical packet being built at the same time rendered it meanwhile.
         part.rendered = reused[part.proposal_id]
         part.status = PartStatus.DONE
@@ -242,17 +242,25 @@ def reusable_dossiers(user, inputs: dict[int, str]) -> dict[int, RenderedPart]:
     the newest earlier part with that key, if its file is still there and the
     reader still has committee access to the proposal (checked live: a seat lost or
     a recusal leaves no history on the proposal)."""
+    allowed = set(
+        grants.committee_proposals(
+            user, Proposal.objects.filter(pk__in=inputs)
+        ).values_list("pk", flat=True)
+    )
+    return _rendered_by_inputs(
+        {pid: key for pid, key in inputs.items() if pid in allowed}
+    )
+
+
+def _rendered_by_inputs(inputs: dict[int, str]) -> dict[int, RenderedPart]:
+    """The rendered dossier of the newest earlier part with each proposal's inputs
+    key, where its file is still there (access is the caller's to check)."""
     keys = {pid: key for pid, key in inputs.items() if key}
     if not keys:
         return {}
-    allowed = set(
-        grants.committee_proposals(
-            user, Proposal.objects.filter(pk__in=keys)
-        ).values_list("pk", flat=True)
-    )
     newest = (
         ExportPart.objects.filter(
-            inputs_key__in={keys[pid] for pid in allowed},
+            inputs_key__in=set(keys.values()),
             status=PartStatus.DONE,
             rendered__isnull=False,
         )
@@ -268,9 +276,9 @@ def reusable_dossiers(user, inputs: dict[int, str]) -> dict[int, RenderedPart]:
     }
     storage = private_storage()
     found = {
-        pid: by_key[keys[pid]]
-        for pid in allowed
-        if keys[pid] in by_key and storage.exists(by_key[keys[pid]].file.name)
+        pid: by_key[key]
+        for pid, key in keys.items()
+        if key in by_key and storage.exists(by_key[key].file.name)
     }
     _used(*found.values())
     return found

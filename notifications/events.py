@@ -21,7 +21,7 @@ from affiliates.choices import MembershipRole, MembershipStatus
 from .choices import Kind
 from .models import Notification
 from .readers import readable
-from .services import deliveries_for, notify, record, unread_about_comments
+from .services import deliveries_for, notify, record
 
 
 def _path(name: str, *args) -> str:
@@ -144,7 +144,8 @@ def comment_posted(comment, actor):
     # Locked: a page showing the thread marks these read and only then reads the
     # comments, so whichever of the two commits first, the other sees it.
     silenced = list(
-        unread_about_comments(proposal)
+        Notification.objects.unread()
+        .about_comments_on(proposal)
         .select_for_update()
         .values_list("recipient_id", flat=True)
     )

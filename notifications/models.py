@@ -25,6 +25,18 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def about_comments_on(self, proposal):
+        """Entries about the comments of a proposal's discussion."""
+        from grants.models import ProposalComment
+
+        return self.filter(
+            kind__in=[Kind.COMMENT_POSTED, Kind.COMMENT_REPLY],
+            target_type=ContentType.objects.get_for_model(ProposalComment),
+            target_id__in=ProposalComment.objects.filter(proposal=proposal).values(
+                "pk"
+            ),
+        )
+
     def with_targets(self):
         """Load what the messages are about, with what their templates name (the
         proposal, its round, the affiliate): one query per kind of record."""

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from affiliates.permissions import remember_memberships
 
-from .choices import Delivery, EmailStatus, Kind
+from .choices import Delivery, EmailStatus
 from .kinds import spec
 from .models import CalendarFeed, Notification, Preference, new_feed_key
 from .readers import inbox_of, may_read
@@ -129,24 +129,12 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     return rows.update(read_at=timezone.now())
 
 
-def unread_about_comments(proposal):
-    """Unread entries (anyone's) about the comments on a proposal's discussion."""
-    from grants.models import ProposalComment
-
-    return Notification.objects.unread().filter(
-        kind__in=[Kind.COMMENT_POSTED, Kind.COMMENT_REPLY],
-        target_type=ContentType.objects.get_for_model(ProposalComment),
-        target_id__in=ProposalComment.objects.filter(proposal=proposal).values("pk"),
-    )
-
-
 def mark_comments_read(*, user, proposal) -> int:
-    """Opening a proposal's discussion reads what the inbox said of its comments."""
-    if not (user and user.is_authenticated):
-        return 0
+    """Seeing a proposal's discussion reads what the inbox said of its comments."""
     return (
-        unread_about_comments(proposal)
-        .filter(recipient=user.pk)
+        inbox_of(user)
+        .unread()
+        .about_comments_on(proposal)
         .update(read_at=timezone.now())
     )
 
