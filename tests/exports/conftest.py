@@ -125,7 +125,60 @@ class ReadPDF:
                     if element.get("/Pg").idnum != page.indirect_reference.idnum:
                         problems.append(f"page {number}: another page's entry")
                         break
+        return problems + self.unclaimed_content()
+
+    def unclaimed_content(self) -> list[str]:
+        """Marked content a screen reader could not place: an id in a page's content
+        stream whose parent-tree entry is missing, or names an element that does not
+        list the id among its kids (a number, or a marked-content reference)."""
+        import pikepdf
+
+        problems = []
+        with pikepdf.Pdf.open(io.BytesIO(self.data)) as pdf:
+            nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+            entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+            for number, page in enumerate(pdf.pages, start=1):
+                ids = [
+                    int(operands[1].MCID)
+                    for operands, operator in pikepdf.parse_content_stream(page)
+                    if operator == pikepdf.Operator("BDC")
+                    and isinstance(operands[1], pikepdf.Dictionary)
+                    and "/MCID" in operands[1]
+                ]
+                entry = entries.get(int(page.obj.get("/StructParents", -1)))
+                for mcid in ids:
+                    if entry is None or mcid >= len(entry):
+                        problems.append(f"page {number}: id {mcid} is not in the tree")
+                        continue
+                    kids = entry[mcid].get("/K")
+                    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+                    if not any(
+                        kid == mcid
+                        or (
+                            isinstance(kid, pikepdf.Dictionary)
+                            and kid.get("/MCID") == mcid
+                        )
+                        for kid in kids
+                    ):
+                        problems.append(f"page {number}: id {mcid}'s element lacks it")
         return problems
+
+    def structure_elements(self) -> list[str]:
+        """The structure types of every element of the tree, in tree order."""
+        import pikepdf
+
+        found = []
+        with pikepdf.Pdf.open(io.BytesIO(self.data)) as pdf:
+            todo = [pdf.Root.StructTreeRoot.K]
+            while todo:
+                node = todo.pop()
+                if isinstance(node, pikepdf.Array):
+                    todo.extend(reversed(list(node)))
+                elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                    found.append(str(node.S))
+                    if "/K" in node:
+                        todo.append(node.K)
+        return found
 
     @property
     def language(self) -> str:
