@@ -325,7 +325,7 @@ def _copy(pdf, source, value):
 
 class _Structure:
     """The parts' structure trees (they are tagged PDFs, see `render_html`) joined
-    under one Document element.
+    under one Document element, each part's own Document element made a Part.
 
     Each part's elements are copied with `copy_foreign`, which maps the part's pages
     to the copies `add_pages_from` already made, so they point at the right pages; the
@@ -358,6 +358,9 @@ class _Structure:
                 del element[Name.P]
             copied = _copy(self.pdf, source, element)
             copied.P = self.document
+            if copied.get(Name.S) == Name.Document:
+                # The part's own root: one division of the packet's document.
+                copied.S = Name.Part
             self.kids.append(copied)
         keys = []
         for index in range(0, len(nums), 2):

@@ -37,6 +37,11 @@ def test_staff_packet_has_contents_ranking_and_a_bookmark_per_dossier(world, sco
     # Tagged for screen readers across the joined parts, every page in the tree.
     assert pdf.tagged
     assert pdf.structure_problems() == []
+    # One document of parts: the cover, contents, ranking and each dossier.
+    elements = pdf.structure_elements()
+    assert elements[0] == "/Document"
+    assert elements.count("/Document") == 1
+    assert elements.count("/Part") == 3 + len(scored)
     outline = pdf.outline()
     assert [title for title, _page in outline[:2]] == ["Cover", "Contents and ranking"]
     dossiers = outline[2:]
