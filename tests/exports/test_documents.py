@@ -10,7 +10,7 @@ from exports.choices import ExportKind
 from exports.documents.grants import dossier_context, proposal_queryset
 from exports.models import Export
 from grants.choices import ProposalStatus
-from grants.models import BudgetLine, Proposal, Recusal
+from grants.models import BudgetLine, Proposal, ProposalComment, Recusal
 from portal.users import display_name
 from tests.conftest import client_for
 from tests.factories import ProposalFactory, UserFactory
@@ -176,7 +176,9 @@ def test_blind_round_hides_applicant_and_names_from_committee(world, affiliate_a
 
 
 @pytest.mark.django_db
-def test_dossier_queries_do_not_grow_with_reviews_or_lines(world, affiliate_a):
+def test_dossier_queries_do_not_grow_with_reviews_lines_or_comments(
+    world, affiliate_a, admin_a
+):
     small = world.proposal
     world.review(world.reviewers[0], [4, 4, 4])
     big = world.new_proposal(affiliate_a)
@@ -193,6 +195,16 @@ def test_dossier_queries_do_not_grow_with_reviews_or_lines(world, affiliate_a):
         )
     for reviewer in world.reviewers[:3]:
         world.review(reviewer, [3, 4, 5], proposal=big)
+    # Comments by outsiders and by the applicant's own members (named as members).
+    question = ProposalComment.objects.create(
+        proposal=big, author=world.reviewers[0], body="Which venue?"
+    )
+    ProposalComment.objects.create(
+        proposal=big, author=admin_a, parent=question, body="The library."
+    )
+    ProposalComment.objects.create(
+        proposal=big, author=world.reviewers[1], body="Thanks."
+    )
 
     def count(proposal):
         full = proposal_queryset().get(pk=proposal.pk)
@@ -203,6 +215,7 @@ def test_dossier_queries_do_not_grow_with_reviews_or_lines(world, affiliate_a):
     small_count, small_context = count(small)
     big_count, big_context = count(big)
     assert len(big_context["reviews"]) == 3 and len(small_context["reviews"]) == 1
+    assert len(big_context["comments"]) == 3 and small_context["comments"] == []
     assert big_count == small_count
 
 
