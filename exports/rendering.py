@@ -143,6 +143,7 @@ def _fold_text_spans(_document, pdf) -> None:
                 or span["S"] != "/Span"
                 or span.keys() - _BARE_SPAN_KEYS
                 or span.get("Pg") != element.get("Pg")
+                or not isinstance(span["K"], list)
                 or len(span["K"]) != 1
                 or not isinstance(span["K"][0], int)
             ):

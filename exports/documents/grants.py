@@ -273,9 +273,9 @@ def dossier_context(user, proposal, language: str, *, stamped: bool) -> dict:
         view = readers.comment_view(user, comment)
         comments.append(
             {
-                "author": _("Applicant")
-                if view.author_hidden
-                else display_name(comment.author),
+                # As the comments page names them: a member of an affiliate that
+                # hides its members is "a member of …" unless they chose otherwise.
+                "author": _("Applicant") if view.author_hidden else view.author_name,
                 "is_reply": bool(comment.parent_id),
                 "at": _date(comment.created_at),
                 "body": "" if view.body_hidden else comment.body,

@@ -164,7 +164,9 @@ class ReadPDF:
         return problems
 
     def structure_elements(self) -> list[str]:
-        """The structure types of every element of the tree, in tree order."""
+        """The structure types of every element of the tree, in tree order; a kid
+        that is neither an element nor a reference to content or an annotation
+        (say, what is left of an element folded away) is listed as "?"."""
         import pikepdf
 
         found = []
@@ -178,6 +180,11 @@ class ReadPDF:
                     found.append(str(node.S))
                     if "/K" in node:
                         todo.append(node.K)
+                elif isinstance(node, pikepdf.Dictionary):
+                    if node.get("/Type") not in ("/MCR", "/OBJR"):
+                        found.append("?")
+                elif not isinstance(node, int):
+                    found.append("?")
         return found
 
     @property

@@ -176,6 +176,31 @@ def test_blind_round_hides_applicant_and_names_from_committee(world, affiliate_a
 
 
 @pytest.mark.django_db
+def test_dossier_names_a_hidden_member_as_the_comments_page_does(
+    world, affiliate_a, admin_a
+):
+    affiliate_a.hide_members = True
+    affiliate_a.save()
+    admin_a.profile.public_name = "Ayodele O."
+    admin_a.profile.save()
+    ProposalComment.objects.create(
+        proposal=world.proposal, author=admin_a, body="Our venue is the library."
+    )
+    member = world.reviewers[0]
+    world.prepare(member)
+    url = f"/api/v1/proposals/{world.proposal.pk}/dossier-pdf/"
+    committee_view = get_pdf(member, url)
+    assert committee_view.has("Our venue is the library.")
+    assert committee_view.has(f"A member of {affiliate_a.name}")
+    assert not committee_view.has("Ayodele")
+    # Staff see who wrote it; so does the committee once the member agrees to it.
+    assert get_pdf(world.staff, url).has("Ayodele")
+    admin_a.profile.show_affiliation = True
+    admin_a.profile.save()
+    assert get_pdf(member, url).has("Ayodele")
+
+
+@pytest.mark.django_db
 def test_dossier_queries_do_not_grow_with_reviews_lines_or_comments(
     world, affiliate_a, admin_a
 ):
@@ -206,17 +231,29 @@ def test_dossier_queries_do_not_grow_with_reviews_lines_or_comments(
         proposal=big, author=world.reviewers[1], body="Thanks."
     )
 
-    def count(proposal):
+    def count(proposal, reader):
         full = proposal_queryset().get(pk=proposal.pk)
         with CaptureQueriesContext(connection) as queries:
-            context = dossier_context(world.staff, full, "en", stamped=True)
+            context = dossier_context(reader, full, "en", stamped=True)
         return len(queries), context
 
-    small_count, small_context = count(small)
-    big_count, big_context = count(big)
+    small_count, small_context = count(small, world.staff)
+    big_count, big_context = count(big, world.staff)
     assert len(big_context["reviews"]) == 3 and len(small_context["reviews"]) == 1
     assert len(big_context["comments"]) == 3 and small_context["comments"] == []
     assert big_count == small_count
+    # A committee member in a blind round (applicant hidden, members masked): the
+    # checks per comment come with the comments too.
+    world.round.hide_applicant_identity = True
+    world.round.save()
+    affiliate_a.hide_members = True
+    affiliate_a.save()
+    member = world.reviewers[0]  # declared for both proposals by reviewing them
+    count(small, member)  # once first: the reader keeps what the first call looked up
+    small_count, _context = count(small, member)
+    big_count, big_context = count(big, member)
+    assert big_count == small_count
+    assert [c["author"] for c in big_context["comments"]][1] == "Applicant"
 
 
 @pytest.mark.django_db

@@ -42,6 +42,7 @@ def test_staff_packet_has_contents_ranking_and_a_bookmark_per_dossier(world, sco
     assert elements[0] == "/Document"
     assert elements.count("/Document") == 1
     assert elements.count("/Part") == 3 + len(scored)
+    assert "?" not in elements
     outline = pdf.outline()
     assert [title for title, _page in outline[:2]] == ["Cover", "Contents and ranking"]
     dossiers = outline[2:]

@@ -99,5 +99,7 @@ def test_each_run_of_text_sits_in_its_own_element():
     for run in expected:
         starts = [i for i, line in enumerate(tree) if line.startswith(run[0])]
         assert any(tree[i + 1 : i + len(run)] == run[1:] for i in starts), (run, tree)
-    # Every id on the page is claimed by the element that lists it.
+    # Every id on the page is claimed by the element that lists it, and nothing
+    # is left of the folded spans in the tree.
     assert pdf.structure_problems() == []
+    assert "?" not in pdf.structure_elements()
