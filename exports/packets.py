@@ -242,13 +242,18 @@ def reusable_dossiers(user, inputs: dict[int, str]) -> dict[int, RenderedPart]:
     the newest earlier part with that key, if its file is still there and the
     reader still has committee access to the proposal (checked live: a seat lost or
     a recusal leaves no history on the proposal)."""
-    allowed = set(
-        grants.committee_proposals(
-            user, Proposal.objects.filter(pk__in=inputs)
-        ).values_list("pk", flat=True)
-    )
+    allowed = _with_committee_access(user, inputs)
     return _rendered_by_inputs(
         {pid: key for pid, key in inputs.items() if pid in allowed}
+    )
+
+
+def _with_committee_access(user, proposal_ids) -> set[int]:
+    """Which of these proposals the reader has committee access to now: one query."""
+    return set(
+        grants.committee_proposals(
+            user, Proposal.objects.filter(pk__in=proposal_ids)
+        ).values_list("pk", flat=True)
     )
 
 
@@ -427,12 +432,7 @@ def _withhold_lost(export: Export, parts: list[ExportPart]) -> None:
     """Withhold the dossiers the reader lost committee access to since they were
     planned or rendered (a recusal, a seat given up): one query for all."""
     done = [p for p in parts if p.status == PartStatus.DONE]
-    allowed = set(
-        grants.committee_proposals(
-            export.requested_by,
-            Proposal.objects.filter(pk__in=[p.proposal_id for p in done]),
-        ).values_list("pk", flat=True)
-    )
+    allowed = _with_committee_access(export.requested_by, [p.proposal_id for p in done])
     lost = [p for p in done if p.proposal_id not in allowed]
     for part in lost:
         part.status = PartStatus.WITHHELD
